@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/rtk-archive/rtk-archive/internal/archiver"
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// driver opens one destination type. check validates a config entry before anything runs (settings the
+// recording's storage_config cannot supply must be there); open builds a sink from a resolved entry.
+type driver struct {
+	check func(d destinationConfig) error
+	open  func(ctx context.Context, d destinationConfig, env func(string) string) (sinks.Sink, error)
+}
+
+// drivers is filled by one file per destination type (dest_*.go).
+var drivers = map[string]driver{}
+
+func checkDestination(name string, d destinationConfig) error {
+	drv, ok := drivers[name]
+	if !ok {
+		return fmt.Errorf("destination type %q is not supported by this build", name)
+	}
+	if drv.check == nil {
+		return nil
+	}
+	return drv.check(d)
+}
+
+// router picks the destination of each recording and keeps one sink per resolved destination, so
+// recordings that share a bucket share its client and connections.
+type router struct {
+	cfg    *fileConfig
+	getenv func(string) string
+
+	mu    sync.Mutex
+	sinks map[destinationConfig]sinks.Sink
+}
+
+func newRouter(cfg *fileConfig, getenv func(string) string) *router {
+	return &router{cfg: cfg, getenv: getenv, sinks: map[destinationConfig]sinks.Sink{}}
+}
+
+// Route implements archiver.Router.
+func (r *router) Route(ctx context.Context, rec *fetch.Recording) (archiver.Target, error) {
+	typ := r.cfg.Default
+	if rec.StorageConfig != nil {
+		typ = rec.StorageConfig.Type
+	}
+	d, ok := r.cfg.Destinations[typ]
+	if !ok {
+		return archiver.Target{}, fmt.Errorf("its storage_config.type is %q but the config has no destinations.%s entry: add one (see README, Destinations)", typ, typ)
+	}
+	drv, ok := drivers[typ]
+	if !ok {
+		return archiver.Target{}, fmt.Errorf("destination type %q is not supported by this build", typ)
+	}
+	d = resolve(d, rec.StorageConfig)
+	if drv.check != nil {
+		if err := drv.check(d); err != nil {
+			return archiver.Target{}, fmt.Errorf("destinations.%s: %w", typ, err)
+		}
+	}
+	prefix := d.Prefix
+	d.Prefix = "" // the prefix is part of the key, not of the sink: sinks differing only by it are shared
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, ok := r.sinks[d]
+	if !ok {
+		var err error
+		if s, err = drv.open(ctx, d, r.getenv); err != nil {
+			return archiver.Target{}, fmt.Errorf("destinations.%s: %w", typ, err)
+		}
+		r.sinks[d] = s
+	}
+	return archiver.Target{Name: typ, Sink: s, Prefix: prefix}, nil
+}
+
+// resolve fills what the config leaves out from the recording's storage_config.
+func resolve(d destinationConfig, sc *fetch.StorageConfig) destinationConfig {
+	if sc == nil {
+		return d
+	}
+	fill := func(dst *string, src string) {
+		if *dst == "" {
+			*dst = src
+		}
+	}
+	if sc.Type == "azure" {
+		fill(&d.Container, sc.Bucket)
+	} else {
+		fill(&d.Bucket, sc.Bucket)
+	}
+	fill(&d.Region, sc.Region)
+	fill(&d.Prefix, strings.Trim(sc.Path, "/"))
+	fill(&d.Host, sc.Host)
+	fill(&d.Username, sc.Username)
+	if d.Port == 0 {
+		d.Port = sc.Port
+	}
+	return d
+}

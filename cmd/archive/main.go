@@ -1,0 +1,88 @@
+// Command archive copies Cloudflare RealtimeKit recordings into storage the customer owns, before
+// RealtimeKit's own copy expires, and writes a checksummed manifest of what it archived.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode turns run's error into the contract's exit status, printing it once.
+func exitCode(err error, stderr io.Writer) int {
+	var usage *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &usage):
+		fmt.Fprintln(stderr, "archive:", err)
+		return 2
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "archive:", err)
+		return 130
+	case errors.Is(err, errSomeFailed):
+		fmt.Fprintln(stderr, "archive:", err)
+		return 1
+	default:
+		fmt.Fprintln(stderr, "archive:", err)
+		return 1
+	}
+}
+
+var (
+	errHelp        = errors.New("help requested")
+	errInterrupted = errors.New("stopped by signal")
+	errSomeFailed  = errors.New("some recordings failed")
+)
+
+// usageError is bad usage or configuration: exit 2, nothing done.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Errorf(format, args...)} }
+
+// run dispatches a command. Nothing below it calls os.Exit.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, topUsage)
+		return usagef("no command given")
+	}
+	switch args[0] {
+	case "version", "--version":
+		fmt.Fprintln(stdout, "archive", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, topUsage)
+		return nil
+	}
+	return usagef("unknown command %q (commands: run, verify, demo, version)", args[0])
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const topUsage = `Usage: archive <command> [flags]
+
+Commands:
+  run      archive recordings (the main job)
+  verify   re-read what a manifest lists and check size and SHA-256 at the destination
+  demo     run the whole job against a built-in simulated RealtimeKit API into a local folder
+  version  print the version
+
+Run 'archive <command> --help' for the flags of a command.
+`

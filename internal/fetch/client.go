@@ -1,0 +1,178 @@
+// Package fetch is the RealtimeKit recordings client: the API calls the archiver makes and the download
+// of a recording's files from their presigned URLs.
+package fetch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// DefaultBaseURL is the Cloudflare API the client talks to unless told otherwise.
+const DefaultBaseURL = "https://api.cloudflare.com/client/v4"
+
+// Config says which app to talk to and how patiently.
+type Config struct {
+	BaseURL   string // default DefaultBaseURL
+	AccountID string
+	AppID     string
+	Token     string // sent only to BaseURL's host, never to a download host
+
+	HTTPClient     *http.Client  // default: a client sharing http.DefaultTransport
+	AttemptTimeout time.Duration // per API attempt; default 30 s
+	MaxAttempts    int           // per API call; default 6
+	MinBackoff     time.Duration // default 500 ms
+	MaxBackoff     time.Duration // default 30 s
+	Logger         *slog.Logger
+}
+
+// Client calls the RealtimeKit API. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	base     *url.URL
+	api      *http.Client
+	download *http.Client
+	pause    pauseGate
+	log      *slog.Logger
+}
+
+// New checks cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	switch {
+	case cfg.AccountID == "":
+		return nil, errors.New("account ID is empty")
+	case cfg.AppID == "":
+		return nil, errors.New("app ID is empty")
+	case cfg.Token == "":
+		return nil, errors.New("API token is empty")
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("API URL %q is not an http(s) URL", cfg.BaseURL)
+	}
+	base = base.JoinPath("accounts", cfg.AccountID, "realtime", "kit", cfg.AppID)
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 30 * time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 6
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 500 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	api := *hc
+	apiHost := base.Host
+	// The token must never follow a redirect to another host.
+	api.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if req.URL.Host != apiHost {
+			req.Header.Del("Authorization")
+		}
+		return nil
+	}
+	download := *hc
+	download.CheckRedirect = nil
+	return &Client{cfg: cfg, base: base, api: &api, download: &download, log: cfg.Logger}, nil
+}
+
+// envelope is the success shape of every recordings route.
+type envelope struct {
+	Success bool            `json:"success"`
+	Data    json.RawMessage `json:"data"`
+	Paging  *struct {
+		TotalCount int `json:"total_count"`
+	} `json:"paging"`
+}
+
+// getJSON GETs path under the app's base URL with retries on connection errors, 408, 429 and 5xx.
+func (c *Client) getJSON(ctx context.Context, op string, path []string, query url.Values) (*envelope, error) {
+	u := c.base.JoinPath(path...)
+	u.RawQuery = query.Encode()
+	var lastErr error
+	for attempt := 1; attempt <= c.cfg.MaxAttempts; attempt++ {
+		if err := c.pause.wait(ctx); err != nil {
+			return nil, fmt.Errorf("%s: %w (last error: %v)", op, err, lastErr)
+		}
+		env, wait, err := c.attempt(ctx, op, u.String())
+		if err == nil {
+			return env, nil
+		}
+		lastErr = err
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && !apiErr.Retryable() {
+			return nil, err
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s: %w", op, ctx.Err())
+		}
+		if attempt == c.cfg.MaxAttempts {
+			break
+		}
+		d := max(wait, backoff(attempt, c.cfg.MinBackoff, c.cfg.MaxBackoff))
+		c.log.Debug("retrying API call", "op", op, "attempt", attempt, "wait", d, "error", err)
+		if err := sleep(ctx, d); err != nil {
+			return nil, fmt.Errorf("%s: %w (last error: %v)", op, err, lastErr)
+		}
+	}
+	return nil, fmt.Errorf("gave up after %d attempts: %w", c.cfg.MaxAttempts, lastErr)
+}
+
+// attempt makes one request. wait is the server's Retry-After when it sent one.
+func (c *Client) attempt(ctx context.Context, op, u string) (env *envelope, wait time.Duration, err error) {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.api.Do(req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", op, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: reading response: %w", op, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		wait = retryAfter(resp.Header, time.Now())
+		if resp.StatusCode == http.StatusTooManyRequests {
+			c.pause.pauseFor(max(wait, c.cfg.MinBackoff))
+		}
+		return nil, wait, parseAPIError(op, resp.StatusCode, body)
+	}
+	env = new(envelope)
+	if err := json.Unmarshal(body, env); err != nil {
+		// A 200 with a body we cannot read is a broken edge or proxy, not an answer: retry it.
+		return nil, 0, fmt.Errorf("%s: HTTP 200 with undecodable body (%s): %w", op, excerpt(body), errRetryableBody)
+	}
+	if !env.Success && len(env.Data) == 0 {
+		return nil, 0, parseAPIError(op, resp.StatusCode, body)
+	}
+	return env, 0, nil
+}
+
+var errRetryableBody = errors.New("unexpected response body")

@@ -1,0 +1,166 @@
+// Package local is the destination that writes into a folder on the local file system.
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+var _ sinks.Sink = (*Sink)(nil)
+
+// Sink writes objects as files below a root folder. Keys can never name a path outside it.
+type Sink struct {
+	root string // absolute, cleaned
+}
+
+// New returns a Sink rooted at dir, creating dir if needed.
+func New(dir string) (*Sink, error) {
+	if dir == "" {
+		return nil, errors.New("local destination: dir is empty")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("local destination %q: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("local destination: %w", err)
+	}
+	return &Sink{root: abs}, nil
+}
+
+// path maps a key to a file below the root, refusing anything that would leave it.
+func (s *Sink) path(key string) (string, error) {
+	if key == "" || strings.Contains(key, "\x00") || strings.Contains(key, `\`) {
+		return "", fmt.Errorf("key %q: %w", key, sinks.ErrInvalidKey)
+	}
+	rel := filepath.FromSlash(key)
+	if !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("key %q leaves the destination folder: %w", key, sinks.ErrInvalidKey)
+	}
+	return filepath.Join(s.root, rel), nil
+}
+
+// Put writes r to a temporary file in the key's folder, syncs it, renames it onto the final name and
+// syncs the folder, so the final name only ever holds a complete, verified file.
+func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (obj sinks.Object, err error) {
+	final, err := s.path(key)
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	dir := filepath.Dir(final)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	tmp, err := os.CreateTemp(dir, ".rtk-partial-*")
+	if err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	body := sinks.NewVerified(r, opts)
+	if _, err := io.Copy(tmp, contextReader{ctx, body}); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	if obj, err = body.Object(key); err != nil {
+		return sinks.Object{}, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: sync: %w", s.URL(key), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	if err := ctx.Err(); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	if err := syncDir(dir); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: sync folder: %w", s.URL(key), err)
+	}
+	return obj, nil
+}
+
+// Stat reports the file's size; the local file system keeps no checksum, so SHA256 is empty.
+func (s *Sink) Stat(ctx context.Context, key string) (sinks.Object, error) {
+	p, err := s.path(key)
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		return sinks.Object{}, wrap(s.URL(key), err)
+	}
+	if !fi.Mode().IsRegular() {
+		return sinks.Object{}, fmt.Errorf("stat %s: not a regular file", s.URL(key))
+	}
+	return sinks.Object{Key: key, Size: fi.Size()}, nil
+}
+
+// Open opens the file for reading.
+func (s *Sink) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	p, err := s.path(key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, wrap(s.URL(key), err)
+	}
+	return f, nil
+}
+
+// URL is the file:// URL of key's file.
+func (s *Sink) URL(key string) string {
+	p, err := s.path(key)
+	if err != nil {
+		p = filepath.Join(s.root, "(invalid key)")
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+}
+
+func wrap(u string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", u, sinks.ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", u, err)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// contextReader stops a copy as soon as ctx ends.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

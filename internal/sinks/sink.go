@@ -1,0 +1,52 @@
+// Package sinks is the destination contract: where archived files go. Each driver lives in its own
+// package below this one and imports only this contract and its own SDK; sinktest is the conformance
+// suite every driver passes against a real server.
+package sinks
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// Sink stores objects under slash-separated keys. Implementations are safe for concurrent use.
+//
+// Put's promise: it returns nil only after every byte of r was read without error and the destination
+// was checked to hold exactly those bytes (size and SHA-256, or the service's own checksum of the same
+// bytes). A Put that fails, or whose ctx is cancelled, leaves nothing new at key: an object that was
+// there before stays as it was, and no partial object, temporary file or pending upload is left behind.
+// A reader error (including ErrChecksumMismatch from Verified) is such a failure.
+type Sink interface {
+	// Put streams r to key, replacing any object there. opts.Size is the expected size (-1 unknown).
+	Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (Object, error)
+	// Stat describes the object at key, or returns an error matching ErrNotFound.
+	Stat(ctx context.Context, key string) (Object, error)
+	// Open reads the object at key, or returns an error matching ErrNotFound.
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// URL names key for the manifest, e.g. s3://bucket/key or file:///abs/path.
+	URL(key string) string
+}
+
+// PutOptions describes what a Put is expected to store.
+type PutOptions struct {
+	Size   int64  // expected size in bytes, -1 when unknown
+	SHA256 string // expected lowercase hex SHA-256, "" when unknown; a mismatch fails the Put
+}
+
+// Object describes a stored object.
+type Object struct {
+	Key    string
+	Size   int64
+	SHA256 string // lowercase hex; "" when the destination does not keep it (Stat only)
+}
+
+// Sentinels drivers map their errors to; the original error stays reachable with errors.As.
+var (
+	ErrNotFound         = errors.New("object not found")
+	ErrChecksumMismatch = errors.New("checksum mismatch")
+	ErrSizeMismatch     = errors.New("size mismatch")
+	ErrInvalidKey       = errors.New("invalid key")
+)
+
+// MetadataSHA256 is the user-metadata name under which object stores keep our SHA-256 of an object.
+const MetadataSHA256 = "sha256"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the real servers the test suite runs against, at pinned versions, into a per-user cache so a
+# second run on the same machine costs nothing. Prints the bin folder on stdout.
+# Everything comes from the Go module proxy, npm and Debian's apt: nothing else is reachable in CI.
+set -euo pipefail
+
+VERSITYGW=v1.8.0
+FAKE_GCS=v1.56.1
+AZURITE=3.35.0
+TOXIPROXY=v2.12.0
+
+cache="${RTK_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rtk-archive/tools}"
+bin="$cache/bin"
+mkdir -p "$bin"
+
+log() { echo "install-test-servers: $*" >&2; }
+
+go_tool() { # name version module
+  local name=$1 version=$2 module=$3
+  local target="$bin/$name-$version"
+  [ -x "$target" ] && return
+  log "go install $module@$version"
+  local tmp; tmp=$(mktemp -d)
+  GOBIN="$tmp" GOFLAGS=-mod=mod go install "$module@$version" >&2
+  mv "$tmp"/* "$target"
+  rmdir "$tmp"
+}
+
+go_tool versitygw "$VERSITYGW" github.com/versity/versitygw/cmd/versitygw &
+go_tool fake-gcs-server "$FAKE_GCS" github.com/fsouza/fake-gcs-server &
+go_tool toxiproxy-server "$TOXIPROXY" github.com/Shopify/toxiproxy/v2/cmd/server &
+
+if [ ! -x "$cache/azurite-$AZURITE/node_modules/.bin/azurite-blob" ]; then
+  log "npm install azurite@$AZURITE"
+  mkdir -p "$cache/azurite-$AZURITE"
+  npm install --prefix "$cache/azurite-$AZURITE" --no-audit --no-fund --loglevel=error "azurite@$AZURITE" >&2 &
+fi
+
+if [ ! -x /usr/sbin/sshd ]; then
+  log "apt-get install openssh-server"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq openssh-server >&2
+fi
+
+for job in $(jobs -p); do wait "$job"; done
+ln -sfn "azurite-$AZURITE/node_modules/.bin" "$cache/azurite-bin"
+echo "$bin"
