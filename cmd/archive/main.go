@@ -69,6 +69,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return nil
+	case "run":
+		return runCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "demo":
+		return demoCommand(ctx, args[1:], getenv, stdout, stderr)
 	}
 	return usagef("unknown command %q (commands: run, verify, demo, version)", args[0])
 }

@@ -32,7 +32,9 @@ func (e *APIError) Error() string {
 }
 
 // Is makes errors.Is(err, ErrNotFound) true for a 404.
-func (e *APIError) Is(target error) bool { return target == ErrNotFound && e.Status == http.StatusNotFound }
+func (e *APIError) Is(target error) bool {
+	return target == ErrNotFound && e.Status == http.StatusNotFound
+}
 
 // Retryable reports whether the same request may succeed later: 408, 429 and 5xx.
 func (e *APIError) Retryable() bool { return retryableStatus(e.Status) }

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// runOptions is `archive run`'s flags and environment, validated once.
+type runOptions struct {
+	AccountID    string
+	AppID        string
+	Token        string
+	APIURL       string
+	IDsFile      string
+	Since        time.Time
+	Until        time.Time
+	MeetingID    string
+	ConfigFile   string
+	Manifest     string
+	Concurrency  int
+	DryRun       bool
+	LogFormat    string
+	Overwrite    bool
+	ExpiryWindow time.Duration
+}
+
+// parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
+func parseRunFlags(name string, args []string, getenv func(string) string, stderr io.Writer, now time.Time) (*runOptions, error) {
+	o := &runOptions{}
+	fs := flag.NewFlagSet("archive "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	envOr := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	var tokenFile, since, until string
+	fs.StringVar(&o.AccountID, "account-id", getenv("CLOUDFLARE_ACCOUNT_ID"), "Cloudflare account ID (env CLOUDFLARE_ACCOUNT_ID); required")
+	fs.StringVar(&o.AppID, "app-id", getenv("REALTIMEKIT_APP_ID"), "RealtimeKit app ID (env REALTIMEKIT_APP_ID); required")
+	fs.StringVar(&tokenFile, "api-token-file", "", "read the API token from this file instead of env CLOUDFLARE_API_TOKEN")
+	fs.StringVar(&o.APIURL, "api-url", envOr("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4"), "API base URL (env CLOUDFLARE_API_URL)")
+	fs.StringVar(&o.IDsFile, "ids", "", "backfill: file of recording IDs, one per line; - for stdin")
+	fs.StringVar(&since, "since", "26h", "without --ids: list recordings from now minus this duration (26h, 7d) or from an RFC 3339 time")
+	fs.StringVar(&until, "until", "", "end of the listing window: RFC 3339 time or a duration before now; default now")
+	fs.StringVar(&o.MeetingID, "meeting-id", "", "restrict the listing to one meeting")
+	fs.StringVar(&o.ConfigFile, "config", getenv("ARCHIVE_CONFIG"), "destinations config file, YAML (env ARCHIVE_CONFIG); default: everything to ./archive")
+	fs.StringVar(&o.Manifest, "manifest", envOr("ARCHIVE_MANIFEST", "manifest.jsonl"), "manifest path (env ARCHIVE_MANIFEST); an existing one is extended")
+	fs.IntVar(&o.Concurrency, "concurrency", 4, "recordings in flight at once")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "select and plan, print what would be archived, write nothing")
+	fs.StringVar(&o.LogFormat, "log-format", "", "text or json; default text on a terminal, json otherwise")
+	fs.BoolVar(&o.Overwrite, "overwrite", false, "replace a different object found at a destination key instead of failing that recording")
+	fs.DurationVar(&o.ExpiryWindow, "expiry-warning", 48*time.Hour, "warn about recordings not archived that expire within this window")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, &usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q", fs.Arg(0))
+	}
+
+	var err error
+	if o.Token, err = readToken(tokenFile, getenv); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.AccountID == "":
+		return nil, usagef("no account: set --account-id or CLOUDFLARE_ACCOUNT_ID")
+	case o.AppID == "":
+		return nil, usagef("no app: set --app-id or REALTIMEKIT_APP_ID")
+	case len(o.AccountID) > 32:
+		return nil, usagef("--account-id %q is longer than 32 characters", o.AccountID)
+	case len(o.AppID) > 64:
+		return nil, usagef("--app-id is longer than 64 characters")
+	case o.Concurrency < 1 || o.Concurrency > 256:
+		return nil, usagef("--concurrency %d: must be between 1 and 256", o.Concurrency)
+	case o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json":
+		return nil, usagef("--log-format %q: must be text or json", o.LogFormat)
+	case o.Manifest == "":
+		return nil, usagef("--manifest is empty")
+	}
+	if o.Since, err = parseWhen(since, now); err != nil {
+		return nil, usagef("--since: %v", err)
+	}
+	if until == "" {
+		o.Until = now
+	} else if o.Until, err = parseWhen(until, now); err != nil {
+		return nil, usagef("--until: %v", err)
+	}
+	if !o.Since.Before(o.Until) && o.IDsFile == "" {
+		return nil, usagef("--since (%s) is not before --until (%s)", o.Since.Format(time.RFC3339), o.Until.Format(time.RFC3339))
+	}
+	return o, nil
+}
+
+// readToken takes the API token from a file or the environment, never from a flag value, so it does
+// not show up in `ps` or shell history.
+func readToken(file string, getenv func(string) string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", usagef("--api-token-file: %v", err)
+		}
+		if tok := strings.TrimSpace(string(b)); tok != "" {
+			return tok, nil
+		}
+		return "", usagef("--api-token-file %s is empty", file)
+	}
+	if tok := strings.TrimSpace(getenv("CLOUDFLARE_API_TOKEN")); tok != "" {
+		return tok, nil
+	}
+	return "", usagef("no API token: set CLOUDFLARE_API_TOKEN or --api-token-file")
+}
+
+// parseWhen reads an RFC 3339 time, or a duration before now: Go's units plus d for days ("26h", "7d").
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := parseDuration(s)
+	if err != nil || d < 0 {
+		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a duration like 26h or 7d", s)
+	}
+	return now.Add(-d), nil
+}
+
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseFloat(days, 64)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(n * 24 * float64(time.Hour)), nil
+	}
+	return time.ParseDuration(s)
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/archiver"
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+)
+
+// runCommand is `archive run`.
+func runCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	opts, err := parseRunFlags("run", args, getenv, stderr, time.Now())
+	if err != nil {
+		return err
+	}
+	return archiveRun(ctx, opts, getenv, stdin, stdout, stderr)
+}
+
+// archiveRun does the job: everything is checked before anything is written.
+func archiveRun(ctx context.Context, opts *runOptions, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg := defaultConfig()
+	if opts.ConfigFile != "" {
+		var err error
+		if cfg, err = loadConfig(opts.ConfigFile); err != nil {
+			return &usageError{err}
+		}
+	}
+	return archiveRunWith(ctx, opts, cfg, getenv, stdin, stdout, stderr)
+}
+
+func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	log := newLogger(opts.LogFormat, stderr)
+	client, err := fetch.New(fetch.Config{BaseURL: opts.APIURL, AccountID: opts.AccountID, AppID: opts.AppID, Token: opts.Token, Logger: log})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var jobs []archiver.Job
+	if opts.IDsFile != "" {
+		if jobs, err = readIDs(opts.IDsFile, stdin); err != nil {
+			return err
+		}
+	}
+	previous, err := manifest.Read(opts.Manifest)
+	if err != nil {
+		return usagef("--manifest: %v", err)
+	}
+
+	if opts.IDsFile == "" {
+		recs, err := client.List(ctx, fetch.ListOptions{Since: opts.Since, Until: opts.Until, MeetingID: opts.MeetingID})
+		if err != nil {
+			return fmt.Errorf("listing recordings: %w", err)
+		}
+		for i := range recs {
+			jobs = append(jobs, archiver.Job{ID: recs[i].ID, Listed: &recs[i]})
+		}
+		log.Info("selected recordings", "count", len(jobs), "since", opts.Since, "until", opts.Until)
+	}
+
+	runCfg := archiver.Config{
+		Client:      client,
+		Router:      newRouter(cfg, getenv),
+		Previous:    manifest.NewIndex(previous),
+		Concurrency: opts.Concurrency,
+		DryRun:      opts.DryRun,
+		Plan:        stdout,
+		Overwrite:   opts.Overwrite,
+		Logger:      log,
+	}
+	if !opts.DryRun {
+		w, err := manifest.Create(opts.Manifest)
+		if err != nil {
+			return err
+		}
+		runCfg.Manifest = w
+	}
+	sum, runErr := archiver.Run(ctx, runCfg, jobs)
+	if runCfg.Manifest != nil {
+		if err := runCfg.Manifest.Close(); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if sum != nil {
+		printSummary(stdout, sum, opts)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: the manifest holds what finished; run again to archive the rest", errInterrupted)
+	case runErr != nil:
+		return runErr
+	case sum.Failed() > 0:
+		return fmt.Errorf("%w: %d of %d recordings (see the manifest %s)", errSomeFailed, sum.Failed(), sum.Total(), opts.Manifest)
+	}
+	return nil
+}
+
+func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
+	elapsed := s.Finished.Sub(s.Started)
+	if opts.DryRun {
+		fmt.Fprintf(w, "dry run: %d recordings planned, %d pending, %d skipped, %d failed; nothing was written\n",
+			s.Recordings["planned"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["failed"])
+		return
+	}
+	rate := 0.0
+	if secs := elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Bytes) / 1e6 / secs
+	}
+	fmt.Fprintf(w, "recordings: %d archived, %d present, %d pending, %d skipped, %d failed (of %d)\n",
+		s.Recordings["archived"], s.Recordings["present"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["failed"], s.Total())
+	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
+		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "failed: %s: %s\n", f.RecordingID, f.Reason)
+	}
+	abs, _ := filepath.Abs(opts.Manifest)
+	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
+}
+
+// newLogger builds the one logger of the run: text on a terminal, JSON otherwise, unless told.
+func newLogger(format string, stderr io.Writer) *slog.Logger {
+	if format == "" {
+		format = "json"
+		if f, ok := stderr.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	return slog.New(slog.NewJSONHandler(stderr, nil))
+}

@@ -1,0 +1,181 @@
+package archiver
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// file archives one file and returns its manifest line.
+func (a *archiver) file(ctx context.Context, log *slog.Logger, rec *fetch.Recording, t Target, f file) manifest.Entry {
+	dest := t.Sink.URL(f.Key)
+	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Expiry: rec.DownloadURLExpiry}
+	fail := func(err error) manifest.Entry {
+		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
+		log.Warn("file failed", "kind", f.Kind, "file", f.Name, "destination", dest, "error", err)
+		return entry
+	}
+
+	existing, err := a.existing(ctx, rec, t, f)
+	switch {
+	case err != nil:
+		return fail(err)
+	case existing != nil:
+		entry.Status, entry.Size, entry.SHA256 = manifest.StatusPresent, existing.Size, existing.SHA256
+		log.Debug("already archived", "kind", f.Kind, "destination", dest)
+		return entry
+	}
+
+	var obj sinks.Object
+	for attempt := 1; ; attempt++ {
+		obj, err = a.copy(ctx, t, f)
+		if err == nil || !retryable(err) || attempt >= a.cfg.FileRetries || ctx.Err() != nil {
+			break
+		}
+		log.Warn("retrying file", "kind", f.Kind, "file", f.Name, "attempt", attempt, "error", err)
+		if sleepCtx(ctx, time.Duration(attempt)*time.Second) != nil {
+			break
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	entry.Status, entry.Size, entry.SHA256 = manifest.StatusArchived, obj.Size, obj.SHA256
+	log.Info("archived", "kind", f.Kind, "file", f.Name, "destination", dest, "size", obj.Size)
+	return entry
+}
+
+// copy streams one file from its presigned URL into the sink.
+func (a *archiver) copy(ctx context.Context, t Target, f file) (sinks.Object, error) {
+	media, err := a.cfg.Client.OpenMedia(ctx, f.URL, f.Size)
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	defer media.Close()
+	obj, err := t.Sink.Put(ctx, f.Key, media, sinks.PutOptions{Size: media.Size})
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	return obj, nil
+}
+
+// retryable says whether copying the file again may help. Expired or missing sources, keys a
+// destination refuses and disagreeing sizes will not change by trying again.
+func retryable(err error) bool {
+	for _, permanent := range []error{fetch.ErrExpired, fetch.ErrNotFound, fetch.ErrSizeMismatch, fetch.ErrNotMedia, sinks.ErrInvalidKey, context.Canceled} {
+		if errors.Is(err, permanent) {
+			return false
+		}
+	}
+	var de *fetch.DownloadError
+	if errors.As(err, &de) && !de.Retryable() {
+		return false
+	}
+	return true
+}
+
+// existing returns the object already at f's key when it is verifiably the file we would archive, nil
+// when the key is free, and an error when something else is there (unless Overwrite) or the check fails.
+func (a *archiver) existing(ctx context.Context, rec *fetch.Recording, t Target, f file) (*sinks.Object, error) {
+	st, err := t.Sink.Stat(ctx, f.Key)
+	if errors.Is(err, sinks.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checking the destination: %w", err)
+	}
+	want := ""
+	if prev, ok := a.cfg.Previous[t.Sink.URL(f.Key)]; ok && prev.Size == st.Size {
+		want = prev.SHA256 // an earlier run archived it: compare with what it recorded
+	} else if !ok && (f.Size < 0 || f.Size == st.Size) {
+		// Not ours on record: hash the source to learn whether the object is the same file.
+		if want, err = a.sourceSHA256(ctx, f); err != nil {
+			return nil, fmt.Errorf("an object already exists at the destination and the source could not be read to compare: %w", err)
+		}
+	}
+	got := st.SHA256
+	if want != "" && got == "" {
+		rb, err := sinks.ReadBack(ctx, t.Sink, f.Key)
+		if err != nil {
+			return nil, fmt.Errorf("verifying the object already at the destination: %w", err)
+		}
+		got, st.Size = rb.SHA256, rb.Size
+	}
+	if want != "" && got == want {
+		st.SHA256 = got
+		return &st, nil
+	}
+	if a.cfg.Overwrite {
+		return nil, nil
+	}
+	return nil, fmt.Errorf("a different object (%d bytes) is already at the destination; refusing to overwrite it: move it away or run with --overwrite", st.Size)
+}
+
+// sourceSHA256 downloads f only to hash it.
+func (a *archiver) sourceSHA256(ctx context.Context, f file) (string, error) {
+	media, err := a.cfg.Client.OpenMedia(ctx, f.URL, f.Size)
+	if err != nil {
+		return "", err
+	}
+	defer media.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, media); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// metadata stores the recording's redacted details beside its files. Unlike media, the details are
+// ours to refresh: a different earlier version is replaced.
+func (a *archiver) metadata(ctx context.Context, rec *fetch.Recording, t Target) manifest.Entry {
+	f := metadataFile(rec, t.Prefix)
+	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: t.Sink.URL(f.Key)}
+	doc, err := rec.Redacted()
+	if err != nil {
+		entry.Status, entry.Error = manifest.StatusFailed, fmt.Sprintf("encoding details: %v", err)
+		return entry
+	}
+	doc = append(doc, '\n')
+	sum := sha256.Sum256(doc)
+	want := hex.EncodeToString(sum[:])
+	if st, err := t.Sink.Stat(ctx, f.Key); err == nil && st.Size == int64(len(doc)) {
+		got := st.SHA256
+		if got == "" {
+			if rb, err := sinks.ReadBack(ctx, t.Sink, f.Key); err == nil {
+				got = rb.SHA256
+			}
+		}
+		if got == want {
+			entry.Status, entry.Size, entry.SHA256 = manifest.StatusPresent, st.Size, want
+			return entry
+		}
+	}
+	obj, err := t.Sink.Put(ctx, f.Key, bytes.NewReader(doc), sinks.PutOptions{Size: int64(len(doc)), SHA256: want})
+	if err != nil {
+		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
+		return entry
+	}
+	entry.Status, entry.Size, entry.SHA256 = manifest.StatusArchived, obj.Size, obj.SHA256
+	return entry
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,134 @@
+package archiver
+
+import (
+	"net/url"
+	"path"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+)
+
+// file is one file of a recording to archive.
+type file struct {
+	Kind string // manifest.Kind*
+	Name string // for the manifest's file field
+	Key  string // full key in the sink
+	URL  string // presigned download URL; empty for the metadata file
+	Size int64  // expected size, -1 when unknown
+}
+
+// plan lists a recording's files and their keys: <prefix>/<recording id>/<name>. The recording id keeps
+// recordings apart whatever their file names; every name is reduced to one safe path segment, so nothing
+// the API sends can steer a key elsewhere.
+func plan(rec *fetch.Recording, prefix string) []file {
+	base := joinKey(safePrefix(prefix), rec.ID)
+	var files []file
+	mediaName := ""
+	if rec.DownloadURL != "" {
+		mediaName = safeName(rec.OutputFileName)
+		if mediaName == "" {
+			mediaName = rec.ID + extOf(rec.DownloadURL, ".mp4")
+		}
+		files = append(files, file{Kind: manifest.KindMedia, Name: mediaName, Key: joinKey(base, mediaName), URL: rec.DownloadURL, Size: rec.FileSize})
+	}
+	if rec.AudioDownloadURL != "" {
+		name := safeName(path.Base(urlPath(rec.AudioDownloadURL)))
+		if name == "" || name == mediaName || name == "recording.json" {
+			stem := strings.TrimSuffix(mediaName, path.Ext(mediaName))
+			if stem == "" {
+				stem = rec.ID
+			}
+			name = stem + "_audio" + extOf(rec.AudioDownloadURL, ".m4a")
+		}
+		files = append(files, file{Kind: manifest.KindAudio, Name: name, Key: joinKey(base, name), URL: rec.AudioDownloadURL, Size: -1})
+	}
+	for _, t := range rec.Tracks {
+		layer := safeName(t.Layer)
+		if layer == "" {
+			layer = "default"
+		}
+		name := safeName(t.File)
+		if name == "" {
+			name = "track" + extOf(t.URL, ".webm")
+		}
+		files = append(files, file{Kind: manifest.KindTrack, Name: layer + "/" + name, Key: joinKey(base, "tracks", layer, name), URL: t.URL, Size: -1})
+	}
+	return files
+}
+
+// metadataFile is where a recording's details go, beside its media.
+func metadataFile(rec *fetch.Recording, prefix string) file {
+	return file{Kind: manifest.KindMetadata, Name: "recording.json", Key: joinKey(safePrefix(prefix), rec.ID, "recording.json"), Size: -1}
+}
+
+func joinKey(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "/")
+}
+
+// safePrefix keeps the folder structure of a configured or API-given path, minus anything that could
+// climb out of it: empty, "." and ".." segments are dropped and each segment is made safe.
+func safePrefix(p string) string {
+	var segs []string
+	for _, s := range strings.Split(strings.ReplaceAll(p, `\`, "/"), "/") {
+		if s = safeName(s); s != "" {
+			segs = append(segs, s)
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// maxNameBytes keeps names within what every destination accepts for one path segment.
+const maxNameBytes = 200
+
+// safeName reduces untrusted text to one path segment: separators, control characters and other
+// characters that are unsafe on some destination become '_'; "." and ".." and empty names become "".
+func safeName(s string) string {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, "_"))
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '/' || r == '\\' || r == ':' || r == '*' || r == '?' || r == '"' || r == '<' || r == '>' || r == '|':
+			b.WriteRune('_')
+		case unicode.IsControl(r) || r == utf8.RuneError:
+			b.WriteRune('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s = b.String()
+	for len(s) > maxNameBytes {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	s = strings.TrimRight(s, " .")
+	if s == "" || strings.Trim(s, ".") == "" {
+		return ""
+	}
+	return s
+}
+
+func urlPath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Path
+}
+
+// extOf is the extension of a URL's path, or def when it has none that looks like one.
+func extOf(raw, def string) string {
+	ext := path.Ext(urlPath(raw))
+	if len(ext) < 2 || len(ext) > 6 || safeName(ext) != ext {
+		return def
+	}
+	return ext
+}

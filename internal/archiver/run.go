@@ -1,0 +1,140 @@
+// Package archiver is the pipeline: it takes the selected recordings, fetches each one's details right
+// before downloading, streams its files to the destination the Router picks, and writes the manifest.
+package archiver
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+)
+
+// Config is what one run needs.
+type Config struct {
+	Client      *fetch.Client
+	Router      Router
+	Manifest    *manifest.Writer // nil only in a dry run
+	Previous    manifest.Index   // what earlier runs archived, from the manifest being extended
+	Concurrency int              // recordings in flight; default 4
+	DryRun      bool             // plan and print to Plan, write nothing
+	Plan        io.Writer        // where a dry run prints its plan
+	Overwrite   bool             // replace a different object found at a key instead of failing
+	Logger      *slog.Logger
+	FileRetries int // attempts per file; default 3
+}
+
+// Job is one selected recording.
+type Job struct {
+	ID     string
+	Listed *fetch.Recording // the listing's view, when selected by listing (used for ordering)
+	Reject string           // set when the selection itself is bad (e.g. not a UUID): fail with this reason
+}
+
+// Run archives every job and returns the summary. Per-recording problems are in the manifest and the
+// summary, not in the error: the error is for what stops the run itself (the manifest cannot be written,
+// or ctx ended).
+func Run(ctx context.Context, cfg Config, jobs []Job) (*Summary, error) {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.FileRetries <= 0 {
+		cfg.FileRetries = 3
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if !cfg.DryRun && cfg.Manifest == nil {
+		return nil, errors.New("archiver: no manifest")
+	}
+	jobs = order(jobs)
+	sum := newSummary()
+	a := &archiver{cfg: cfg, log: cfg.Logger, sum: sum}
+
+	g, gctx := errgroup.WithContext(ctx)
+	feed := make(chan Job)
+	g.Go(func() error {
+		defer close(feed)
+		for _, j := range jobs {
+			select {
+			case feed <- j:
+			case <-gctx.Done():
+				return nil
+			}
+		}
+		return nil
+	})
+	for range cfg.Concurrency {
+		g.Go(func() error {
+			for j := range feed {
+				if err := a.recording(gctx, j); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	sum.Finished = time.Now()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return sum, err
+}
+
+// order puts the recordings whose media disappears first at the front; unknown expiries go last, in
+// their given order.
+func order(jobs []Job) []Job {
+	jobs = slices.Clone(jobs)
+	expiry := func(j Job) time.Time {
+		if j.Listed == nil {
+			return time.Time{}
+		}
+		return j.Listed.DownloadURLExpiry
+	}
+	slices.SortStableFunc(jobs, func(a, b Job) int {
+		ea, eb := expiry(a), expiry(b)
+		switch {
+		case ea.IsZero() && eb.IsZero():
+			return 0
+		case ea.IsZero():
+			return 1
+		case eb.IsZero():
+			return -1
+		}
+		return cmp.Compare(ea.UnixNano(), eb.UnixNano())
+	})
+	return jobs
+}
+
+// archiver holds what the workers share.
+type archiver struct {
+	cfg Config
+	log *slog.Logger
+	sum *Summary
+}
+
+// record writes one manifest line and counts it. A manifest that cannot be written stops the run: going
+// on would archive files no manifest can prove.
+func (a *archiver) record(e manifest.Entry) error {
+	var archived int64
+	if e.Status == manifest.StatusArchived {
+		archived = e.Size
+	}
+	a.sum.addFile(e.Status, archived)
+	if a.cfg.DryRun {
+		return nil
+	}
+	if err := a.cfg.Manifest.Write(e); err != nil {
+		return fmt.Errorf("writing the manifest: %w", err)
+	}
+	return nil
+}

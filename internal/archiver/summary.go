@@ -1,0 +1,56 @@
+package archiver
+
+import (
+	"sync"
+	"time"
+)
+
+// Summary counts what a run did.
+type Summary struct {
+	mu sync.Mutex
+
+	Recordings map[string]int // outcome per recording: archived, present, pending, skipped, failed
+	Files      map[string]int // manifest status per file line
+	Bytes      int64          // bytes archived this run
+	Failures   []Failure      // every failed recording with its reason
+	Started    time.Time
+	Finished   time.Time
+}
+
+// Failure is one failed recording.
+type Failure struct {
+	RecordingID string
+	Reason      string
+}
+
+func newSummary() *Summary {
+	return &Summary{Recordings: map[string]int{}, Files: map[string]int{}, Started: time.Now()}
+}
+
+func (s *Summary) addFile(status string, bytes int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Files[status]++
+	s.Bytes += bytes
+}
+
+func (s *Summary) addRecording(outcome, id, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Recordings[outcome]++
+	if outcome == "failed" {
+		s.Failures = append(s.Failures, Failure{RecordingID: id, Reason: reason})
+	}
+}
+
+// Failed is the number of recordings that failed.
+func (s *Summary) Failed() int { return s.Recordings["failed"] }
+
+// Total is the number of recordings handled.
+func (s *Summary) Total() int {
+	n := 0
+	for _, c := range s.Recordings {
+		n += c
+	}
+	return n
+}

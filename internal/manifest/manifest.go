@@ -1,0 +1,42 @@
+// Package manifest writes and reads the run manifest: one JSON line per file handled, and a sha256sum
+// sidecar that proves the manifest itself is whole.
+package manifest
+
+import (
+	"time"
+)
+
+// Kinds of file a line can be about.
+const (
+	KindMedia    = "media"
+	KindAudio    = "audio"
+	KindTrack    = "track"
+	KindMetadata = "metadata"
+)
+
+// Statuses a line can have.
+const (
+	StatusArchived = "archived" // copied and verified this run
+	StatusPresent  = "present"  // already at the destination and verified
+	StatusPending  = "pending"  // recording not ready yet
+	StatusSkipped  = "skipped"  // nothing to archive
+	StatusFailed   = "failed"
+)
+
+// Entry is one line of the manifest. The first seven fields are the contract; the rest help operators.
+type Entry struct {
+	RecordingID string `json:"recording_id"`
+	Kind        string `json:"kind"`
+	Status      string `json:"status"`
+	Destination string `json:"destination,omitempty"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Error       string `json:"error,omitempty"`
+
+	File   string    `json:"file,omitempty"`  // file name within the recording, e.g. the track's name
+	Expiry time.Time `json:"expiry,omitzero"` // download_url_expiry, for recordings still at risk
+	Time   time.Time `json:"time"`            // when the line was written
+}
+
+// Done reports whether the entry says the file is safely at its destination.
+func (e Entry) Done() bool { return e.Status == StatusArchived || e.Status == StatusPresent }
