@@ -22,7 +22,8 @@ type Sink struct {
 	root string // absolute, cleaned
 }
 
-// New returns a Sink rooted at dir, creating dir if needed.
+// New returns a Sink rooted at dir. The folder is created by the first Put, so that planning (a dry
+// run) writes nothing.
 func New(dir string) (*Sink, error) {
 	if dir == "" {
 		return nil, errors.New("local destination: dir is empty")
@@ -30,9 +31,6 @@ func New(dir string) (*Sink, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("local destination %q: %w", dir, err)
-	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, fmt.Errorf("local destination: %w", err)
 	}
 	return &Sink{root: abs}, nil
 }

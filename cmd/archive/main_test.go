@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/fetch/fetchtest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// cli runs the command as main would, returning the exit code and outputs.
+type cli struct {
+	t     *testing.T
+	api   *fetchtest.Server
+	dir   string
+	env   map[string]string
+	stdin string
+}
+
+func newCLI(t *testing.T, recs ...fetchtest.Recording) *cli {
+	api, err := fetchtest.New(recs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	dir := t.TempDir()
+	return &cli{t: t, api: api, dir: dir, env: map[string]string{
+		"CLOUDFLARE_ACCOUNT_ID": api.AccountID,
+		"REALTIMEKIT_APP_ID":    api.AppID,
+		"CLOUDFLARE_API_TOKEN":  api.Token,
+		"CLOUDFLARE_API_URL":    api.URL,
+		"ARCHIVE_MANIFEST":      filepath.Join(dir, "manifest.jsonl"),
+	}}
+}
+
+func (c *cli) run(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string { return c.env[k] }
+	// Run from the temp dir so the default ./archive lands there.
+	wd, _ := os.Getwd()
+	os.Chdir(c.dir)
+	defer os.Chdir(wd)
+	err := run(context.Background(), args, getenv, strings.NewReader(c.stdin), &out, &errOut)
+	code = exitCode(err, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func uploaded(n int, size int64) fetchtest.Recording {
+	return fetchtest.Recording{ID: fetchtest.UUID(n), Status: "UPLOADED", OutputFileName: "call.mp4", MediaSize: size,
+		Invoked: time.Now().Add(-time.Duration(n) * time.Hour)}
+}
+
+func TestBadUsageExits2AndWritesNothing(t *testing.T) {
+	cases := map[string]struct {
+		args  []string
+		unset string
+		want  string
+		file  string // config file content
+	}{
+		"missing token":       {args: []string{"run"}, unset: "CLOUDFLARE_API_TOKEN", want: "CLOUDFLARE_API_TOKEN"},
+		"missing account":     {args: []string{"run"}, unset: "CLOUDFLARE_ACCOUNT_ID", want: "--account-id"},
+		"missing app":         {args: []string{"run"}, unset: "REALTIMEKIT_APP_ID", want: "--app-id"},
+		"unknown flag":        {args: []string{"run", "--bogus"}, want: "bogus"},
+		"bad since":           {args: []string{"run", "--since", "yesterday"}, want: "--since"},
+		"unreadable config":   {args: []string{"run", "--config", "/nonexistent/c.yaml"}, want: "config"},
+		"unknown config key":  {args: []string{"run", "--config", "c.yaml"}, file: "destinations:\n  local:\n    dirr: x\n", want: "dirr"},
+		"unknown type":        {args: []string{"run", "--config", "c.yaml"}, file: "destinations:\n  dropbox: {}\n", want: "dropbox"},
+		"dest without dir":    {args: []string{"run", "--config", "c.yaml"}, file: "destinations:\n  local: {}\n", want: "destinations.local: dir is required"},
+		"missing ids file":    {args: []string{"run", "--ids", "/nonexistent/ids.txt"}, want: "--ids"},
+		"unknown command":     {args: []string{"archive-everything"}, want: "unknown command"},
+		"bad concurrency":     {args: []string{"run", "--concurrency", "0"}, want: "--concurrency"},
+		"token as positional": {args: []string{"run", "sometoken"}, want: "unexpected argument"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := newCLI(t, uploaded(1, 100))
+			if tc.unset != "" {
+				delete(c.env, tc.unset)
+			}
+			if tc.file != "" {
+				os.WriteFile(filepath.Join(c.dir, "c.yaml"), []byte(tc.file), 0o644)
+			}
+			code, _, stderr := c.run(tc.args...)
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and a message naming %q", code, stderr, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(c.dir, "manifest.jsonl")); err == nil {
+				t.Fatal("a manifest was written on bad usage")
+			}
+			if _, err := os.Stat(filepath.Join(c.dir, "archive")); err == nil {
+				t.Fatal("the archive folder was created on bad usage")
+			}
+		})
+	}
+}
+
+func TestRunEndToEndManifestPassesSha256sum(t *testing.T) {
+	c := newCLI(t, uploaded(1, 2<<20), uploaded(2, 1<<20), fetchtest.Recording{ID: fetchtest.UUID(3), Status: "RECORDING", Invoked: time.Now().Add(-time.Hour)})
+	code, stdout, stderr := c.run("run", "--log-format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "2 archived, 0 present, 1 pending") {
+		t.Fatalf("summary: %s", stdout)
+	}
+	if strings.Contains(stderr, c.api.Token) {
+		t.Fatal("the token is in the logs")
+	}
+	if _, err := exec.LookPath("sha256sum"); err != nil {
+		t.Fatal("sha256sum is needed to check the sidecar the way users do")
+	}
+	cmd := exec.Command("sha256sum", "-c", "manifest.jsonl.sha256")
+	cmd.Dir = c.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sha256sum -c: %v\n%s", err, out)
+	}
+	// The archived files' own checksums, as listed, match the files.
+	m, _ := os.ReadFile(filepath.Join(c.dir, "manifest.jsonl"))
+	if !strings.Contains(string(m), fetchtest.ContentSHA256(fetchtest.UUID(1), fetchtest.MediaFile, 2<<20)) {
+		t.Fatal("the manifest does not list the media's true SHA-256")
+	}
+	// Second run: everything present, exit 0.
+	code, stdout, _ = c.run("run")
+	if code != 0 || !strings.Contains(stdout, "0 archived, 2 present") {
+		t.Fatalf("re-run exit %d: %s", code, stdout)
+	}
+}
+
+func TestFailuresExit1AndTheRestGoesOn(t *testing.T) {
+	c := newCLI(t, uploaded(1, 1000), uploaded(2, 1000))
+	c.stdin = strings.Join([]string{
+		"# backfill of last week",
+		fetchtest.UUID(1),
+		"",
+		"not-a-uuid",
+		fetchtest.UUID(2) + "   # duplicate below",
+		strings.ToUpper(fetchtest.UUID(2)),
+		fetchtest.UUID(404),
+	}, "\n")
+	code, stdout, stderr := c.run("run", "--ids", "-")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "2 archived") || !strings.Contains(stdout, `line 4 of -: "not-a-uuid" is not a recording ID`) || !strings.Contains(stdout, "not found") {
+		t.Fatalf("summary:\n%s", stdout)
+	}
+	if n := c.api.Requests(fetchtest.DetailRoute(fetchtest.UUID(2))); n != 1 {
+		t.Fatalf("a duplicated ID was fetched %d times", n)
+	}
+}
+
+func TestDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
+	r := uploaded(1, 1234)
+	r.AudioSize = 99
+	c := newCLI(t, r, fetchtest.Recording{ID: fetchtest.UUID(2), Status: "ERRORED", Invoked: time.Now().Add(-time.Hour)})
+	code, stdout, stderr := c.run("run", "--dry-run")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if entries, _ := os.ReadDir(c.dir); len(entries) != 0 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("a dry run wrote %v", names)
+	}
+	got := strings.ReplaceAll(stdout, c.dir, "$DIR")
+	golden := filepath.Join("..", "..", "testdata", "dry-run.golden")
+	if *update {
+		os.WriteFile(golden, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Fatalf("dry-run output:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestDemoRuns(t *testing.T) {
+	c := newCLI(t)
+	code, stdout, stderr := c.run("demo", "--dir", filepath.Join(c.dir, "demo"), "--log-format", "json")
+	if code != 0 || !strings.Contains(stdout, "4 archived") || !strings.Contains(stdout, "manifest:") {
+		t.Fatalf("demo exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if regexp.MustCompile(`demo-secret|SIGNATURE-`).MatchString(stdout + stderr) {
+		t.Fatal("the demo printed a secret")
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	c := newCLI(t)
+	if code, out, _ := c.run("version"); code != 0 || !strings.HasPrefix(out, "archive ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, _, errOut := c.run("run", "--help"); code != 0 || !strings.Contains(errOut, "-concurrency") {
+		t.Fatalf("run --help: %d %q", code, errOut)
+	}
+}
