@@ -43,6 +43,7 @@ func demoCommand(ctx context.Context, args []string, getenv func(string) string,
 		Until:       now,
 		Manifest:    filepath.Join(*dir, "manifest.jsonl"),
 		Concurrency: *concurrency,
+		Grace:       20 * time.Second,
 		LogFormat:   *logFormat,
 	}
 	cfg := defaultConfig()

@@ -28,6 +28,8 @@ type runOptions struct {
 	LogFormat    string
 	Overwrite    bool
 	ExpiryWindow time.Duration
+	APIRate      float64
+	Grace        time.Duration
 }
 
 // parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
@@ -56,7 +58,9 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.BoolVar(&o.DryRun, "dry-run", false, "select and plan, print what would be archived, write nothing")
 	fs.StringVar(&o.LogFormat, "log-format", "", "text or json; default text on a terminal, json otherwise")
 	fs.BoolVar(&o.Overwrite, "overwrite", false, "replace a different object found at a destination key instead of failing that recording")
-	fs.DurationVar(&o.ExpiryWindow, "expiry-warning", 48*time.Hour, "warn about recordings not archived that expire within this window")
+	fs.DurationVar(&o.ExpiryWindow, "expiry-warning", 48*time.Hour, "report recordings not archived that expire within this window")
+	fs.Float64Var(&o.APIRate, "api-rate", 3.5, "API requests per second at most (Cloudflare allows 1,200 per 5 minutes per token); 0 = unpaced")
+	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, errHelp
@@ -86,6 +90,10 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 		return nil, usagef("--log-format %q: must be text or json", o.LogFormat)
 	case o.Manifest == "":
 		return nil, usagef("--manifest is empty")
+	case o.APIRate < 0:
+		return nil, usagef("--api-rate %v: must be 0 (unpaced) or more", o.APIRate)
+	case o.Grace < 0:
+		return nil, usagef("--grace %v: must not be negative", o.Grace)
 	}
 	if o.Since, err = parseWhen(since, now); err != nil {
 		return nil, usagef("--since: %v", err)

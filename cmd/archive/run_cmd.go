@@ -37,7 +37,11 @@ func archiveRun(ctx context.Context, opts *runOptions, getenv func(string) strin
 
 func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	log := newLogger(opts.LogFormat, stderr)
-	client, err := fetch.New(fetch.Config{BaseURL: opts.APIURL, AccountID: opts.AccountID, AppID: opts.AppID, Token: opts.Token, Logger: log})
+	rate := opts.APIRate
+	if rate == 0 {
+		rate = -1 // the client's "unpaced"
+	}
+	client, err := fetch.New(fetch.Config{BaseURL: opts.APIURL, AccountID: opts.AccountID, AppID: opts.AppID, Token: opts.Token, RequestsPerSecond: rate, Logger: log})
 	if err != nil {
 		return usagef("%v", err)
 	}

@@ -36,7 +36,7 @@ func newEnv(t *testing.T, recs ...fetchtest.Recording) *env {
 	}
 	t.Cleanup(func() { api.Close() })
 	client, err := fetch.New(fetch.Config{BaseURL: api.URL, AccountID: api.AccountID, AppID: api.AppID, Token: api.Token,
-		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, RequestsPerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

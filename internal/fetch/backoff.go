@@ -70,3 +70,26 @@ func (g *pauseGate) wait(ctx context.Context) error {
 	g.mu.Unlock()
 	return sleep(ctx, d)
 }
+
+// pacer spaces API calls evenly so a long backfill stays under the API's rate limit instead of
+// bursting into 429s (which block the token for the rest of the window).
+type pacer struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func (p *pacer) wait(ctx context.Context) error {
+	if p.interval <= 0 {
+		return ctx.Err()
+	}
+	p.mu.Lock()
+	now := time.Now()
+	slot := p.next
+	if slot.Before(now) {
+		slot = now
+	}
+	p.next = slot.Add(p.interval)
+	p.mu.Unlock()
+	return sleep(ctx, time.Until(slot))
+}

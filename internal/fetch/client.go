@@ -24,12 +24,15 @@ type Config struct {
 	AppID     string
 	Token     string // sent only to BaseURL's host, never to a download host
 
-	HTTPClient     *http.Client  // default: a client sharing http.DefaultTransport
-	AttemptTimeout time.Duration // per API attempt; default 30 s
-	MaxAttempts    int           // per API call; default 6
-	MinBackoff     time.Duration // default 500 ms
-	MaxBackoff     time.Duration // default 30 s
-	Logger         *slog.Logger
+	HTTPClient        *http.Client  // default: a client sharing http.DefaultTransport
+	AttemptTimeout    time.Duration // per API attempt; default 30 s
+	MaxAttempts       int           // per API call; default 6
+	MinBackoff        time.Duration // default 500 ms
+	MaxBackoff        time.Duration // default 30 s
+	RequestsPerSecond float64       // API calls paced to this rate; default 3.5 (Cloudflare allows 1,200 per 5 min); < 0 disables
+	StallTimeout      time.Duration // a download with no bytes for this long is cut and resumed; default 60 s
+	MaxResumes        int           // Range requests per download after interruptions; default 5
+	Logger            *slog.Logger
 }
 
 // Client calls the RealtimeKit API. It is safe for concurrent use.
@@ -39,6 +42,7 @@ type Client struct {
 	api      *http.Client
 	download *http.Client
 	pause    pauseGate
+	pace     pacer
 	log      *slog.Logger
 }
 
@@ -72,6 +76,15 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 30 * time.Second
 	}
+	if cfg.RequestsPerSecond == 0 {
+		cfg.RequestsPerSecond = 3.5
+	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = 60 * time.Second
+	}
+	if cfg.MaxResumes <= 0 {
+		cfg.MaxResumes = 5
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -93,7 +106,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	download := *hc
 	download.CheckRedirect = nil
-	return &Client{cfg: cfg, base: base, api: &api, download: &download, log: cfg.Logger}, nil
+	c := &Client{cfg: cfg, base: base, api: &api, download: &download, log: cfg.Logger}
+	if cfg.RequestsPerSecond > 0 {
+		c.pace.interval = time.Duration(float64(time.Second) / cfg.RequestsPerSecond)
+	}
+	return c, nil
 }
 
 // envelope is the success shape of every recordings route.
@@ -113,6 +130,9 @@ func (c *Client) getJSON(ctx context.Context, op string, path []string, query ur
 	for attempt := 1; attempt <= c.cfg.MaxAttempts; attempt++ {
 		if err := c.pause.wait(ctx); err != nil {
 			return nil, fmt.Errorf("%s: %w (last error: %v)", op, err, lastErr)
+		}
+		if err := c.pace.wait(ctx); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
 		}
 		env, wait, err := c.attempt(ctx, op, u.String())
 		if err == nil {

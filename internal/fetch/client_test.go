@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"crypto/sha256"
+	"encoding/hex"
+
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/fetch/fetchtest"
 )
@@ -22,7 +25,7 @@ func newFake(t *testing.T, recs ...fetchtest.Recording) (*fetchtest.Server, *fet
 	}
 	t.Cleanup(func() { srv.Close() })
 	c, err := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token,
-		MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, MaxAttempts: 4})
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, MaxAttempts: 4, RequestsPerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +248,9 @@ func TestDownloadRejectsTruncatedHTMLAndWrongSize(t *testing.T) {
 	}
 	route := fetchtest.DownloadRoute(id, fetchtest.MediaFile)
 
-	srv.Inject(route, fetchtest.Fault{TruncateAfter: 100_000})
+	for range 6 { // more interruptions than the client resumes
+		srv.Inject(route, fetchtest.Fault{TruncateAfter: 10_000})
+	}
 	m, err := c.OpenMedia(t.Context(), rec.DownloadURL, rec.FileSize)
 	if err != nil {
 		t.Fatal(err)
@@ -310,5 +315,75 @@ func TestTokenDoesNotFollowRedirectsToOtherHosts(t *testing.T) {
 	}
 	if gotAuth != "" {
 		t.Fatalf("the token followed a redirect to another host: %q", gotAuth)
+	}
+}
+
+func TestInterruptedDownloadsResumeWithRange(t *testing.T) {
+	const size = 1_000_000
+	srv, err := fetchtest.New(uploaded(1, size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, _ := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token,
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, StallTimeout: 300 * time.Millisecond})
+	id := fetchtest.UUID(1)
+	rec, err := c.Recording(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	route := fetchtest.DownloadRoute(id, fetchtest.MediaFile)
+	srv.Inject(route, fetchtest.Fault{TruncateAfter: 100_000}, fetchtest.Fault{StallAfter: 200_000}, fetchtest.Fault{TruncateAfter: 1})
+	m, err := c.OpenMedia(t.Context(), rec.DownloadURL, rec.FileSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, m)
+	if err != nil || n != size {
+		t.Fatalf("resumed download: %d bytes, %v", n, err)
+	}
+	if got, want := hex.EncodeToString(h.Sum(nil)), fetchtest.ContentSHA256(id, fetchtest.MediaFile, size); got != want {
+		t.Fatalf("resumed download hashes to %s, want %s", got, want)
+	}
+	if m.Resumes != 3 || srv.Requests(route) != 4 {
+		t.Fatalf("resumes %d, requests %d; want 3 and 4", m.Resumes, srv.Requests(route))
+	}
+}
+
+func TestResumeRefusesAChangedObject(t *testing.T) {
+	srv, c := newFake(t, uploaded(1, 500_000))
+	id := fetchtest.UUID(1)
+	rec, _ := c.Recording(t.Context(), id)
+	srv.Inject(fetchtest.DownloadRoute(id, fetchtest.MediaFile), fetchtest.Fault{TruncateAfter: 100_000})
+	m, err := c.OpenMedia(t.Context(), rec.DownloadURL, rec.FileSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	buf := make([]byte, 50_000)
+	io.ReadFull(m, buf)
+	srv.Update(id, func(r *fetchtest.Recording) { r.MediaSize = 600_000 }) // a new object under the same URL
+	if _, err := io.Copy(io.Discard, m); !errors.Is(err, fetch.ErrSourceChanged) {
+		t.Fatalf("err = %v, want ErrSourceChanged", err)
+	}
+}
+
+func TestAPICallsArePaced(t *testing.T) {
+	srv, err := fetchtest.New(uploaded(1, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, _ := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token, RequestsPerSecond: 20})
+	start := time.Now()
+	for range 6 {
+		if _, err := c.Recording(t.Context(), fetchtest.UUID(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d < 240*time.Millisecond {
+		t.Fatalf("6 calls at 20/s took %v, want at least 250 ms", d)
 	}
 }

@@ -1,8 +1,11 @@
 package fetchtest
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,7 +19,9 @@ type Fault struct {
 
 	// Body faults, for downloads: the headers promise the whole file, then
 	TruncateAfter int64 // the connection drops after this many bytes, or
+	StallAfter    int64 // no more bytes come after this many, until the client gives up, or
 	HTMLPage      bool  // a 200 HTML error page comes instead of media.
+	// Body faults apply to Range requests too, counted from the range's start.
 }
 
 // Inject queues faults for a route (ListRoute, DetailRoute, DownloadRoute); each is used once, in order.
@@ -42,7 +47,7 @@ func (s *Server) nextFault(route string, body bool) *Fault {
 	return &f
 }
 
-func (f *Fault) isBodyFault() bool { return f.TruncateAfter > 0 || f.HTMLPage }
+func (f *Fault) isBodyFault() bool { return f.TruncateAfter > 0 || f.StallAfter > 0 || f.HTMLPage }
 
 // applyFault answers with a status fault when one is queued for route.
 func (s *Server) applyFault(w http.ResponseWriter, route string) bool {
@@ -90,18 +95,34 @@ func (s *Server) takeBodyFault(route string) *Fault {
 	return &f
 }
 
-func (f *Fault) serveBody(w http.ResponseWriter, r *http.Request, body io.Reader, size int64) {
+func (f *Fault) serveBody(w http.ResponseWriter, r *http.Request, body io.ReadSeeker, size int64) {
 	if f.HTMLPage {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusOK)
 		io.WriteString(w, "<!DOCTYPE html><html><head><title>Error</title></head><body>Something went wrong at the edge.</body></html>")
 		return
 	}
-	w.Header().Set("Content-Length", itoa(size))
-	w.WriteHeader(http.StatusOK)
-	io.CopyN(w, body, f.TruncateAfter)
+	var start int64
+	if v, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes="); ok {
+		start, _ = strconv.ParseInt(strings.TrimSuffix(v, "-"), 10, 64)
+	}
+	body.Seek(start, io.SeekStart)
+	w.Header().Set("Content-Length", itoa(size-start))
+	if start > 0 {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, size-1, size))
+		w.WriteHeader(http.StatusPartialContent)
+	} else {
+		w.WriteHeader(http.StatusOK)
+	}
+	io.CopyN(w, body, max(f.TruncateAfter, f.StallAfter))
 	if fl, ok := w.(http.Flusher); ok {
 		fl.Flush()
+	}
+	if f.StallAfter > 0 {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
 	}
 	// Dropping the connection mid-body is what a reset looks like to the client.
 	panic(http.ErrAbortHandler)
