@@ -84,7 +84,11 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		}
 		runCfg.Manifest = w
 	}
-	sum, runErr := archiver.Run(ctx, runCfg, jobs)
+	work, stopped, cancel := graceful(ctx, opts.Grace, log)
+	defer cancel()
+	runCfg.Stop = stopChannel(ctx)
+	runCfg.ExpiryHorizon = opts.ExpiryWindow
+	sum, runErr := archiver.Run(work, runCfg, jobs)
 	if runCfg.Manifest != nil {
 		if err := runCfg.Manifest.Close(); err != nil && runErr == nil {
 			runErr = err
@@ -94,7 +98,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		printSummary(stdout, sum, opts)
 	}
 	switch {
-	case ctx.Err() != nil:
+	case stopped() || ctx.Err() != nil:
 		return fmt.Errorf("%w: the manifest holds what finished; run again to archive the rest", errInterrupted)
 	case runErr != nil:
 		return runErr
@@ -121,6 +125,12 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "failed: %s: %s\n", f.RecordingID, f.Reason)
+	}
+	if len(s.AtRisk) > 0 {
+		fmt.Fprintf(w, "AT RISK: %d ready recordings are not archived and their media expires within %s:\n", len(s.AtRisk), opts.ExpiryWindow)
+		for _, f := range s.AtRisk {
+			fmt.Fprintf(w, "  %s expires %s (%s left): %s\n", f.RecordingID, f.Expiry.UTC().Format(time.RFC3339), time.Until(f.Expiry).Round(time.Minute), f.Reason)
+		}
 	}
 	abs, _ := filepath.Abs(opts.Manifest)
 	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))

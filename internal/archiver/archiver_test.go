@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,7 @@ func (e *env) run(overwrite bool, ids ...string) (*archiver.Summary, []manifest.
 	}
 	sum, err := archiver.Run(context.Background(), archiver.Config{
 		Client: e.client, Router: localRouter{sink}, Manifest: w, Previous: manifest.NewIndex(prev),
-		Concurrency: 3, Overwrite: overwrite, Logger: slog.New(slog.NewJSONHandler(&e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Concurrency: 3, Overwrite: overwrite, RetryDelay: 10 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}, jobs)
 	if err != nil {
 		e.t.Fatal(err)
@@ -302,5 +303,55 @@ func TestRecordingsWithoutADestinationFailAlone(t *testing.T) {
 	sum, _ := e.run(false, nowhere.ID, ok.ID)
 	if sum.Failed() != 1 || sum.Recordings["archived"] != 1 || !strings.Contains(sum.Failures[0].Reason, "destinations.nowhere") {
 		t.Fatalf("recordings %v failures %+v", sum.Recordings, sum.Failures)
+	}
+}
+
+func TestA403FetchesAFreshURLOnce(t *testing.T) {
+	r := rec(1, "UPLOADED", 10_000)
+	e := newEnv(t, r)
+	e.api.Inject(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile), fetchtest.Fault{Status: 403, ContentType: "application/xml",
+		Body: `<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>`})
+	sum, _ := e.run(false, r.ID)
+	if sum.Recordings["archived"] != 1 {
+		t.Fatalf("recordings %v failures %+v", sum.Recordings, sum.Failures)
+	}
+	if n := e.api.Requests(fetchtest.DetailRoute(r.ID)); n != 2 {
+		t.Fatalf("details fetched %d times, want 2 (one refresh)", n)
+	}
+}
+
+func TestAnExpiredRecordingIsGivenUpPlainlyAndReportedAtRisk(t *testing.T) {
+	r := rec(1, "UPLOADED", 10_000)
+	r.AudioSize = 500
+	r.Expiry = time.Now().Add(-time.Minute)
+	soon := rec(2, "UPLOADED", 10_000)
+	soon.Expiry = time.Now().Add(10 * time.Hour)
+	late := rec(3, "UPLOADED", 10_000)
+	e := newEnv(t, r, soon, late)
+	for range 3 {
+		e.api.Inject(fetchtest.DownloadRoute(soon.ID, fetchtest.MediaFile), fetchtest.Fault{Status: 500, Body: "x", ContentType: "text/plain"})
+		e.api.Inject(fetchtest.DownloadRoute(late.ID, fetchtest.MediaFile), fetchtest.Fault{Status: 500, Body: "x", ContentType: "text/plain"})
+	}
+	sum, entries := e.run(false, r.ID, soon.ID, late.ID)
+	if sum.Failed() != 3 {
+		t.Fatalf("recordings %v", sum.Recordings)
+	}
+	if n := e.api.Requests(fetchtest.DetailRoute(r.ID)); n != 2 {
+		t.Fatalf("details of the expired recording fetched %d times, want 2: one refresh for all its files", n)
+	}
+	for _, en := range entries {
+		if en.RecordingID == r.ID && en.Status == manifest.StatusFailed && !strings.Contains(en.Error, "expired") {
+			t.Fatalf("the manifest does not say plainly that the file expired: %q", en.Error)
+		}
+	}
+	var atRisk []string
+	for _, f := range sum.AtRisk {
+		atRisk = append(atRisk, f.RecordingID)
+	}
+	if len(atRisk) != 2 || !slices.Contains(atRisk, r.ID) || !slices.Contains(atRisk, soon.ID) {
+		t.Fatalf("at risk: %v; want the expired one and the one expiring in 10 h, not the one with 7 days left", atRisk)
+	}
+	if !strings.Contains(e.logs.String(), "recording at risk") {
+		t.Fatal("no warning logged for recordings at risk")
 	}
 }

@@ -16,8 +16,20 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 )
 
+// recState is what the files of one recording share while a worker handles it.
+type recState struct {
+	rec       *fetch.Recording
+	prefix    string            // the target's key prefix
+	refreshed bool              // the details were fetched again for fresh URLs (once per recording)
+	urls      map[string]string // key -> fresh URL after a refresh
+}
+
 // file archives one file and returns its manifest line.
-func (a *archiver) file(ctx context.Context, log *slog.Logger, rec *fetch.Recording, t Target, f file) manifest.Entry {
+func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t Target, f file) manifest.Entry {
+	rec := rs.rec
+	if u, ok := rs.urls[f.Key]; ok {
+		f.URL = u
+	}
 	dest := t.Sink.URL(f.Key)
 	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Expiry: rec.DownloadURLExpiry}
 	fail := func(err error) manifest.Entry {
@@ -39,13 +51,26 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rec *fetch.Record
 	var obj sinks.Object
 	for attempt := 1; ; attempt++ {
 		obj, err = a.copy(ctx, t, f)
+		if err != nil && refreshable(err) && !rs.refreshed && ctx.Err() == nil {
+			// Presigned URLs can die before their stated expiry: ask for the details once more.
+			if fresh, rerr := a.refresh(ctx, log, rs, f); rerr == nil {
+				f.URL = fresh
+				attempt--
+				continue
+			} else {
+				log.Warn("could not refresh the download URL", "kind", f.Kind, "error", rerr)
+			}
+		}
 		if err == nil || !retryable(err) || attempt >= a.cfg.FileRetries || ctx.Err() != nil {
 			break
 		}
 		log.Warn("retrying file", "kind", f.Kind, "file", f.Name, "attempt", attempt, "error", err)
-		if sleepCtx(ctx, time.Duration(attempt)*time.Second) != nil {
+		if sleepCtx(ctx, a.cfg.RetryDelay<<(attempt-1)) != nil {
 			break
 		}
+	}
+	if err != nil && refreshable(err) {
+		return fail(fmt.Errorf("given up: the download URL is expired or refused even after fetching a fresh one (RealtimeKit's copy expires %s): %w", expiryText(rec), err))
 	}
 	if err != nil {
 		return fail(err)
@@ -67,6 +92,42 @@ func (a *archiver) copy(ctx context.Context, t Target, f file) (sinks.Object, er
 		return sinks.Object{}, err
 	}
 	return obj, nil
+}
+
+// refreshable says whether a fresh URL may help: the host refused (403, as for an expired URL) or
+// no longer has (404) the file behind the URL we hold.
+func refreshable(err error) bool {
+	return errors.Is(err, fetch.ErrExpired) || errors.Is(err, fetch.ErrNotFound)
+}
+
+// refresh fetches the recording's details again and returns f's fresh URL; later files of the
+// recording use the fresh URLs too.
+func (a *archiver) refresh(ctx context.Context, log *slog.Logger, rs *recState, f file) (string, error) {
+	rs.refreshed = true
+	fresh, err := a.cfg.Client.Recording(ctx, rs.rec.ID)
+	if err != nil {
+		return "", err
+	}
+	if fresh.Status != fetch.StatusUploaded {
+		return "", fmt.Errorf("the recording's status is now %s", fresh.Status)
+	}
+	rs.urls = map[string]string{}
+	for _, pf := range plan(fresh, rs.prefix) {
+		rs.urls[pf.Key] = pf.URL
+	}
+	u, ok := rs.urls[f.Key]
+	if !ok {
+		return "", errors.New("the fresh details no longer list this file")
+	}
+	log.Info("refreshed the download URLs", "kind", f.Kind)
+	return u, nil
+}
+
+func expiryText(rec *fetch.Recording) string {
+	if rec.DownloadURLExpiry.IsZero() {
+		return "at an unknown time"
+	}
+	return rec.DownloadURLExpiry.UTC().Format(time.RFC3339)
 }
 
 // retryable says whether copying the file again may help. Expired or missing sources, keys a

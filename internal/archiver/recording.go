@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
@@ -59,17 +61,22 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	}
 	target, err := a.cfg.Router.Route(ctx, rec)
 	if err != nil {
-		return whole(outcomeFailed, manifest.StatusFailed, fmt.Sprintf("no usable destination: %v", err))
+		reason := fmt.Sprintf("no usable destination: %v", err)
+		a.atRisk(log, rec, reason)
+		return whole(outcomeFailed, manifest.StatusFailed, reason)
 	}
 	if a.cfg.DryRun {
 		return a.printPlan(rec, target)
 	}
 
 	outcome, reason := outcomePresent, ""
+	rs := &recState{rec: rec, prefix: target.Prefix}
 	for _, f := range plan(rec, target.Prefix) {
-		e := a.file(ctx, log, rec, target, f)
+		e := a.file(ctx, log, rs, target, f)
 		if ctx.Err() != nil {
-			return nil // interrupted mid-file: the next run redoes it; the manifest says nothing false
+			// Interrupted mid-file: the next run redoes it; the manifest says nothing false.
+			a.atRisk(log, rec, "interrupted before it was archived")
+			return nil
 		}
 		if err := a.record(e); err != nil {
 			return err
@@ -102,6 +109,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	a.sum.addRecording(outcome, rec.ID, reason)
 	if outcome == outcomeFailed {
 		log.Error("recording failed", "destination", target.Name, "reason", reason)
+		a.atRisk(log, rec, reason)
 	} else {
 		log.Info("recording "+outcome, "destination", target.Name)
 	}
@@ -118,4 +126,14 @@ func (a *archiver) printPlan(rec *fetch.Recording, t Target) error {
 		fmt.Fprintf(a.cfg.Plan, "would archive %s %s %s -> %s (%s)\n", rec.ID, f.Kind, f.Name, t.Sink.URL(f.Key), size)
 	}
 	return nil
+}
+
+// atRisk reports a ready recording that this run leaves unarchived when its media disappears soon.
+func (a *archiver) atRisk(log *slog.Logger, rec *fetch.Recording, reason string) {
+	exp := rec.DownloadURLExpiry
+	if exp.IsZero() || time.Until(exp) > a.cfg.ExpiryHorizon {
+		return
+	}
+	a.sum.addAtRisk(rec.ID, reason, exp)
+	log.Warn("recording at risk: not archived and its media expires soon", "expiry", exp, "left", time.Until(exp).Round(time.Minute), "reason", reason)
 }

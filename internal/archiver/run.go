@@ -29,7 +29,13 @@ type Config struct {
 	Plan        io.Writer        // where a dry run prints its plan
 	Overwrite   bool             // replace a different object found at a key instead of failing
 	Logger      *slog.Logger
-	FileRetries int // attempts per file; default 3
+	FileRetries int           // attempts per file; default 3
+	RetryDelay  time.Duration // before the second attempt of a file, doubling after; default 1 s
+	// ExpiryHorizon: a ready recording left unarchived whose media expires within this long is reported
+	// as at risk; default 48 h.
+	ExpiryHorizon time.Duration
+	// Stop, when closed, stops the start of new recordings; the ones in flight go on until ctx ends.
+	Stop <-chan struct{}
 }
 
 // Job is one selected recording.
@@ -49,6 +55,12 @@ func Run(ctx context.Context, cfg Config, jobs []Job) (*Summary, error) {
 	if cfg.FileRetries <= 0 {
 		cfg.FileRetries = 3
 	}
+	if cfg.RetryDelay <= 0 {
+		cfg.RetryDelay = time.Second
+	}
+	if cfg.ExpiryHorizon <= 0 {
+		cfg.ExpiryHorizon = 48 * time.Hour
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -67,6 +79,8 @@ func Run(ctx context.Context, cfg Config, jobs []Job) (*Summary, error) {
 			select {
 			case feed <- j:
 			case <-gctx.Done():
+				return nil
+			case <-cfg.Stop:
 				return nil
 			}
 		}

@@ -13,6 +13,7 @@ type Summary struct {
 	Files      map[string]int // manifest status per file line
 	Bytes      int64          // bytes archived this run
 	Failures   []Failure      // every failed recording with its reason
+	AtRisk     []Failure      // ready recordings not archived whose media expires within the horizon
 	Started    time.Time
 	Finished   time.Time
 }
@@ -21,6 +22,7 @@ type Summary struct {
 type Failure struct {
 	RecordingID string
 	Reason      string
+	Expiry      time.Time // download_url_expiry, zero when unknown
 }
 
 func newSummary() *Summary {
@@ -53,4 +55,10 @@ func (s *Summary) Total() int {
 		n += c
 	}
 	return n
+}
+
+func (s *Summary) addAtRisk(id, reason string, expiry time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.AtRisk = append(s.AtRisk, Failure{RecordingID: id, Reason: reason, Expiry: expiry})
 }

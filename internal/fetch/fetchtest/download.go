@@ -27,6 +27,9 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 		}
 	}
 	now := s.now()
+	if s.rate > 0 {
+		w = &throttled{ResponseWriter: w, rate: s.rate}
+	}
 	sig := s.signatures["/download/"+id+"/"+url.PathEscape(file)]
 	s.mu.Unlock()
 
@@ -83,3 +86,30 @@ func s3Error(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// throttled writes at most rate bytes per second.
+type throttled struct {
+	http.ResponseWriter
+	rate int64
+}
+
+func (t *throttled) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		chunk := min(int64(len(p)), max(t.rate/20, 1))
+		n, err := t.ResponseWriter.Write(p[:chunk])
+		written += n
+		if err != nil {
+			return written, err
+		}
+		p = p[chunk:]
+		time.Sleep(time.Duration(float64(chunk) / float64(t.rate) * float64(time.Second)))
+	}
+	return written, nil
+}
+
+func (t *throttled) Flush() {
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -35,6 +35,15 @@ type Server struct {
 	authLeaks  int
 	now        func() time.Time
 	signatures map[string]string // per URL path: the fake signature a download must carry
+	rate       int64             // download bytes per second per request; 0 = unlimited
+}
+
+// SetDownloadRate slows every download to bytesPerSecond (0: unlimited), to have runs in flight long
+// enough to interrupt them.
+func (s *Server) SetDownloadRate(bytesPerSecond int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rate = bytesPerSecond
 }
 
 // New starts a fake on a free port of 127.0.0.1 serving recs.
