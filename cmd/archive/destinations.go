@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -12,10 +13,14 @@ import (
 )
 
 // driver opens one destination type. check validates a config entry before anything runs (settings the
-// recording's storage_config cannot supply must be there); open builds a sink from a resolved entry.
+// recording's storage_config cannot supply must be there); open builds a sink from a resolved entry;
+// locate turns a manifest's destination URL back into the entry (completed from the URL) and the key,
+// for `archive verify`.
 type driver struct {
-	check func(d destinationConfig) error
-	open  func(ctx context.Context, d destinationConfig, env func(string) string) (sinks.Sink, error)
+	scheme string // of the URLs its sinks name
+	check  func(d destinationConfig) error
+	open   func(ctx context.Context, d destinationConfig, env func(string) string) (sinks.Sink, error)
+	locate func(d destinationConfig, u *url.URL) (destinationConfig, string, error)
 }
 
 // drivers is filled by one file per destination type (dest_*.go).
@@ -39,11 +44,11 @@ type router struct {
 	getenv func(string) string
 
 	mu    sync.Mutex
-	sinks map[destinationConfig]sinks.Sink
+	sinks map[sinkKey]sinks.Sink
 }
 
 func newRouter(cfg *fileConfig, getenv func(string) string) *router {
-	return &router{cfg: cfg, getenv: getenv, sinks: map[destinationConfig]sinks.Sink{}}
+	return &router{cfg: cfg, getenv: getenv, sinks: map[sinkKey]sinks.Sink{}}
 }
 
 // Route implements archiver.Router.
@@ -67,18 +72,33 @@ func (r *router) Route(ctx context.Context, rec *fetch.Recording) (archiver.Targ
 		}
 	}
 	prefix := d.Prefix
+	s, err := r.sink(ctx, typ, d)
+	if err != nil {
+		return archiver.Target{}, err
+	}
+	return archiver.Target{Name: typ, Sink: s, Prefix: prefix}, nil
+}
+
+// sink returns the one sink of a resolved destination, opening it on first use.
+func (r *router) sink(ctx context.Context, typ string, d destinationConfig) (sinks.Sink, error) {
 	d.Prefix = "" // the prefix is part of the key, not of the sink: sinks differing only by it are shared
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s, ok := r.sinks[d]
-	if !ok {
-		var err error
-		if s, err = drv.open(ctx, d, r.getenv); err != nil {
-			return archiver.Target{}, fmt.Errorf("destinations.%s: %w", typ, err)
-		}
-		r.sinks[d] = s
+	key := sinkKey{typ, d}
+	if s, ok := r.sinks[key]; ok {
+		return s, nil
 	}
-	return archiver.Target{Name: typ, Sink: s, Prefix: prefix}, nil
+	s, err := drivers[typ].open(ctx, d, r.getenv)
+	if err != nil {
+		return nil, fmt.Errorf("destinations.%s: %w", typ, err)
+	}
+	r.sinks[key] = s
+	return s, nil
+}
+
+type sinkKey struct {
+	typ string
+	d   destinationConfig
 }
 
 // resolve fills what the config leaves out from the recording's storage_config.

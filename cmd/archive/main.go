@@ -69,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "run":
 		return runCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "verify":
+		return verifyCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "demo":
 		return demoCommand(ctx, args[1:], getenv, stdout, stderr)
 	}

@@ -210,3 +210,26 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Fatalf("run --help: %d %q", code, errOut)
 	}
 }
+
+func TestVerifyFindsMissingAndDifferingObjects(t *testing.T) {
+	c := newCLI(t, uploaded(1, 5000), uploaded(2, 6000), uploaded(3, 7000))
+	if code, out, errOut := c.run("run"); code != 0 {
+		t.Fatalf("run: %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := c.run("verify", "--manifest", c.env["ARCHIVE_MANIFEST"]); code != 0 || !strings.Contains(out, "verified 6 of 6 archived objects: 6 ok") {
+		t.Fatalf("verify of an intact archive: %d\n%s", code, out)
+	}
+	if code, out, _ := c.run("verify", "--sample", "10"); code != 0 || !strings.Contains(out, "verified ") {
+		t.Fatalf("sampled verify: %d\n%s", code, out)
+	}
+	gone := filepath.Join(c.dir, "archive", fetchtest.UUID(1), "call.mp4")
+	rotten := filepath.Join(c.dir, "archive", fetchtest.UUID(2), "call.mp4")
+	os.Remove(gone)
+	data, _ := os.ReadFile(rotten)
+	data[100] ^= 0xff
+	os.WriteFile(rotten, data, 0o644)
+	code, out, _ := c.run("verify")
+	if code != 1 || !strings.Contains(out, "2 failed") || !strings.Contains(out, fetchtest.UUID(1)+"/call.mp4: missing") || !strings.Contains(out, fetchtest.UUID(2)+"/call.mp4: SHA-256") {
+		t.Fatalf("verify of a damaged archive: exit %d\n%s", code, out)
+	}
+}

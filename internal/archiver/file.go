@@ -31,7 +31,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 		f.URL = u
 	}
 	dest := t.Sink.URL(f.Key)
-	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Expiry: rec.DownloadURLExpiry}
+	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Target: t.Name, Expiry: rec.DownloadURLExpiry}
 	fail := func(err error) manifest.Entry {
 		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
 		log.Warn("file failed", "kind", f.Kind, "file", f.Name, "destination", dest, "error", err)
@@ -200,7 +200,7 @@ func (a *archiver) sourceSHA256(ctx context.Context, f file) (string, error) {
 // ours to refresh: a different earlier version is replaced.
 func (a *archiver) metadata(ctx context.Context, rec *fetch.Recording, t Target) manifest.Entry {
 	f := metadataFile(rec, t.Prefix)
-	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: t.Sink.URL(f.Key)}
+	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: t.Sink.URL(f.Key), Target: t.Name}
 	doc, err := rec.Redacted()
 	if err != nil {
 		entry.Status, entry.Error = manifest.StatusFailed, fmt.Sprintf("encoding details: %v", err)

@@ -33,9 +33,10 @@ type Entry struct {
 	SHA256      string `json:"sha256"`
 	Error       string `json:"error,omitempty"`
 
-	File   string    `json:"file,omitempty"`  // file name within the recording, e.g. the track's name
-	Expiry time.Time `json:"expiry,omitzero"` // download_url_expiry, for recordings still at risk
-	Time   time.Time `json:"time"`            // when the line was written
+	Target string    `json:"target,omitempty"` // destination type of the config: aws, gcs, local, ...
+	File   string    `json:"file,omitempty"`   // file name within the recording, e.g. the track's name
+	Expiry time.Time `json:"expiry,omitzero"`  // download_url_expiry, for recordings still at risk
+	Time   time.Time `json:"time"`             // when the line was written
 }
 
 // Done reports whether the entry says the file is safely at its destination.
