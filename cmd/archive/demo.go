@@ -34,17 +34,19 @@ func demoCommand(ctx context.Context, args []string, getenv func(string) string,
 	defer api.Close()
 
 	archiveDir := filepath.Join(*dir, "archive")
-	opts := &runOptions{
-		AccountID:   api.AccountID,
-		AppID:       api.AppID,
-		Token:       api.Token,
-		APIURL:      api.URL,
-		Since:       now.Add(-26 * time.Hour),
-		Until:       now,
-		Manifest:    filepath.Join(*dir, "manifest.jsonl"),
-		Concurrency: *concurrency,
-		Grace:       20 * time.Second,
-		LogFormat:   *logFormat,
+	demoEnv := map[string]string{
+		"CLOUDFLARE_ACCOUNT_ID": api.AccountID,
+		"REALTIMEKIT_APP_ID":    api.AppID,
+		"CLOUDFLARE_API_TOKEN":  api.Token,
+		"CLOUDFLARE_API_URL":    api.URL,
+	}
+	runArgs := []string{"--api-rate", "0", "--manifest", filepath.Join(*dir, "manifest.jsonl"), "--concurrency", fmt.Sprint(*concurrency)}
+	if *logFormat != "" {
+		runArgs = append(runArgs, "--log-format", *logFormat)
+	}
+	opts, err := parseRunFlags("demo", runArgs, func(k string) string { return demoEnv[k] }, stderr, now)
+	if err != nil {
+		return err
 	}
 	cfg := defaultConfig()
 	cfg.Destinations["local"] = destinationConfig{Dir: archiveDir}

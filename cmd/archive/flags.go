@@ -13,23 +13,28 @@ import (
 
 // runOptions is `archive run`'s flags and environment, validated once.
 type runOptions struct {
-	AccountID    string
-	AppID        string
-	Token        string
-	APIURL       string
-	IDsFile      string
-	Since        time.Time
-	Until        time.Time
-	MeetingID    string
-	ConfigFile   string
-	Manifest     string
-	Concurrency  int
-	DryRun       bool
-	LogFormat    string
-	Overwrite    bool
-	ExpiryWindow time.Duration
-	APIRate      float64
-	Grace        time.Duration
+	AccountID     string
+	AppID         string
+	Token         string
+	APIURL        string
+	IDsFile       string
+	Since         time.Time
+	Until         time.Time
+	MeetingID     string
+	ConfigFile    string
+	Manifest      string
+	Concurrency   int
+	DryRun        bool
+	LogFormat     string
+	Overwrite     bool
+	ExpiryWindow  time.Duration
+	APIRate       float64
+	Grace         time.Duration
+	Shard         shard
+	JSON          bool
+	Progress      string
+	ProgressEvery time.Duration
+	Pushgateway   string
 }
 
 // parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
@@ -43,7 +48,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 		}
 		return def
 	}
-	var tokenFile, since, until string
+	var tokenFile, since, until, shardFlag, shards string
 	fs.StringVar(&o.AccountID, "account-id", getenv("CLOUDFLARE_ACCOUNT_ID"), "Cloudflare account ID (env CLOUDFLARE_ACCOUNT_ID); required")
 	fs.StringVar(&o.AppID, "app-id", getenv("REALTIMEKIT_APP_ID"), "RealtimeKit app ID (env REALTIMEKIT_APP_ID); required")
 	fs.StringVar(&tokenFile, "api-token-file", "", "read the API token from this file instead of env CLOUDFLARE_API_TOKEN")
@@ -60,6 +65,12 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.BoolVar(&o.Overwrite, "overwrite", false, "replace a different object found at a destination key instead of failing that recording")
 	fs.DurationVar(&o.ExpiryWindow, "expiry-warning", 48*time.Hour, "report recordings not archived that expire within this window")
 	fs.Float64Var(&o.APIRate, "api-rate", 3.5, "API requests per second at most (Cloudflare allows 1,200 per 5 minutes per token); 0 = unpaced")
+	fs.StringVar(&shardFlag, "shard", "", "K/N: archive only the recordings of shard K of N (stable hash of the ID)")
+	fs.StringVar(&shards, "shards", getenv("ARCHIVE_SHARDS"), "N shards, with K from JOB_COMPLETION_INDEX (env ARCHIVE_SHARDS)")
+	fs.BoolVar(&o.JSON, "json", false, "print the run summary as JSON")
+	fs.StringVar(&o.Progress, "progress", "auto", "auto, always or never: a live progress line on a terminal, a progress log line otherwise")
+	fs.DurationVar(&o.ProgressEvery, "progress-interval", 30*time.Second, "how often progress is logged when not on a terminal")
+	fs.StringVar(&o.Pushgateway, "pushgateway", getenv("ARCHIVE_PUSHGATEWAY"), "push the run's metrics to this Prometheus Pushgateway URL at the end (env ARCHIVE_PUSHGATEWAY)")
 	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -74,6 +85,15 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	var err error
 	if o.Token, err = readToken(tokenFile, getenv); err != nil {
 		return nil, err
+	}
+	if o.Shard, err = parseShard(shardFlag, shards, getenv); err != nil {
+		return nil, err
+	}
+	manifestSet := false
+	fs.Visit(func(f *flag.Flag) { manifestSet = manifestSet || f.Name == "manifest" })
+	if o.Shard.N > 1 && !manifestSet && getenv("ARCHIVE_MANIFEST") == "" {
+		// Each shard keeps its own manifest: pods of one Job must not share a file.
+		o.Manifest = fmt.Sprintf("manifest.shard-%d-of-%d.jsonl", o.Shard.K, o.Shard.N)
 	}
 	switch {
 	case o.AccountID == "":
@@ -92,6 +112,10 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 		return nil, usagef("--manifest is empty")
 	case o.APIRate < 0:
 		return nil, usagef("--api-rate %v: must be 0 (unpaced) or more", o.APIRate)
+	case o.Progress != "auto" && o.Progress != "always" && o.Progress != "never":
+		return nil, usagef("--progress %q: must be auto, always or never", o.Progress)
+	case o.ProgressEvery <= 0:
+		return nil, usagef("--progress-interval must be positive")
 	case o.Grace < 0:
 		return nil, usagef("--grace %v: must not be negative", o.Grace)
 	}

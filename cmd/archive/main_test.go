@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"os/exec"
@@ -231,5 +232,21 @@ func TestVerifyFindsMissingAndDifferingObjects(t *testing.T) {
 	code, out, _ := c.run("verify")
 	if code != 1 || !strings.Contains(out, "2 failed") || !strings.Contains(out, fetchtest.UUID(1)+"/call.mp4: missing") || !strings.Contains(out, fetchtest.UUID(2)+"/call.mp4: SHA-256") {
 		t.Fatalf("verify of a damaged archive: exit %d\n%s", code, out)
+	}
+}
+
+func TestJSONSummary(t *testing.T) {
+	c := newCLI(t, uploaded(1, 1000), fetchtest.Recording{ID: fetchtest.UUID(2), Status: "ERRORED", Invoked: time.Now().Add(-time.Hour)})
+	code, out, _ := c.run("run", "--json")
+	var got struct {
+		Recordings map[string]int `json:"recordings"`
+		Bytes      int64          `json:"bytes"`
+		Manifest   string         `json:"manifest"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	if got.Recordings["archived"] != 1 || got.Recordings["skipped"] != 1 || got.Bytes < 1000 || got.Manifest == "" {
+		t.Fatalf("summary %+v", got)
 	}
 }

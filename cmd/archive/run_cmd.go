@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -67,6 +67,11 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		log.Info("selected recordings", "count", len(jobs), "since", opts.Since, "until", opts.Until)
 	}
 
+	if opts.Shard.N > 1 {
+		all := len(jobs)
+		jobs = opts.Shard.filter(jobs)
+		log.Info("sharded", "shard", opts.Shard.String(), "recordings", len(jobs), "of", all)
+	}
 	runCfg := archiver.Config{
 		Client:      client,
 		Router:      newRouter(cfg, getenv),
@@ -88,7 +93,13 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	defer cancel()
 	runCfg.Stop = stopChannel(ctx)
 	runCfg.ExpiryHorizon = opts.ExpiryWindow
-	sum, runErr := archiver.Run(work, runCfg, jobs)
+	sum := archiver.NewSummary()
+	stopProgress := func() {}
+	if !opts.DryRun {
+		stopProgress = startProgress(opts.Progress, opts.ProgressEvery, stderr, log, sum)
+	}
+	sum, runErr := archiver.RunWith(work, runCfg, jobs, sum)
+	stopProgress()
 	if runCfg.Manifest != nil {
 		if err := runCfg.Manifest.Close(); err != nil && runErr == nil {
 			runErr = err
@@ -110,6 +121,35 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 
 func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	elapsed := s.Finished.Sub(s.Started)
+	abs, _ := filepath.Abs(opts.Manifest)
+	if opts.JSON {
+		type failure struct {
+			RecordingID string    `json:"recording_id"`
+			Reason      string    `json:"reason"`
+			Expiry      time.Time `json:"expiry,omitzero"`
+		}
+		conv := func(fs []archiver.Failure) []failure {
+			out := []failure{}
+			for _, f := range fs {
+				out = append(out, failure{f.RecordingID, f.Reason, f.Expiry})
+			}
+			return out
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(map[string]any{
+			"dry_run":    opts.DryRun,
+			"recordings": s.Recordings,
+			"files":      s.Files,
+			"bytes":      s.Bytes,
+			"seconds":    elapsed.Seconds(),
+			"failures":   conv(s.Failures),
+			"at_risk":    conv(s.AtRisk),
+			"manifest":   abs,
+			"shard":      opts.Shard.String(),
+		})
+		return
+	}
 	if opts.DryRun {
 		fmt.Fprintf(w, "dry run: %d recordings planned, %d pending, %d skipped, %d failed; nothing was written\n",
 			s.Recordings["planned"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["failed"])
@@ -132,7 +172,6 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 			fmt.Fprintf(w, "  %s expires %s (%s left): %s\n", f.RecordingID, f.Expiry.UTC().Format(time.RFC3339), time.Until(f.Expiry).Round(time.Minute), f.Reason)
 		}
 	}
-	abs, _ := filepath.Abs(opts.Manifest)
 	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
 }
 
@@ -140,10 +179,8 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 func newLogger(format string, stderr io.Writer) *slog.Logger {
 	if format == "" {
 		format = "json"
-		if f, ok := stderr.(*os.File); ok {
-			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-				format = "text"
-			}
+		if isTerminal(stderr) {
+			format = "text"
 		}
 	}
 	if format == "text" {

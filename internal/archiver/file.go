@@ -87,7 +87,7 @@ func (a *archiver) copy(ctx context.Context, t Target, f file) (sinks.Object, er
 		return sinks.Object{}, err
 	}
 	defer media.Close()
-	obj, err := t.Sink.Put(ctx, f.Key, media, sinks.PutOptions{Size: media.Size})
+	obj, err := t.Sink.Put(ctx, f.Key, counting{media, a.sum}, sinks.PutOptions{Size: media.Size})
 	if err != nil {
 		return sinks.Object{}, err
 	}

@@ -49,6 +49,11 @@ type Job struct {
 // summary, not in the error: the error is for what stops the run itself (the manifest cannot be written,
 // or ctx ended).
 func Run(ctx context.Context, cfg Config, jobs []Job) (*Summary, error) {
+	return RunWith(ctx, cfg, jobs, NewSummary())
+}
+
+// RunWith is Run reporting into sum, which a progress display may read while the run goes on.
+func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summary, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 4
 	}
@@ -68,7 +73,7 @@ func Run(ctx context.Context, cfg Config, jobs []Job) (*Summary, error) {
 		return nil, errors.New("archiver: no manifest")
 	}
 	jobs = order(jobs)
-	sum := newSummary()
+	sum.Planned = len(jobs)
 	a := &archiver{cfg: cfg, log: cfg.Logger, sum: sum}
 
 	g, gctx := errgroup.WithContext(ctx)

@@ -1,7 +1,9 @@
 package archiver
 
 import (
+	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,6 +18,27 @@ type Summary struct {
 	AtRisk     []Failure      // ready recordings not archived whose media expires within the horizon
 	Started    time.Time
 	Finished   time.Time
+	Planned    int // recordings selected for the run
+
+	moved atomic.Int64 // bytes downloaded so far, including files still in flight
+	done  atomic.Int64 // recordings finished, whatever their outcome
+}
+
+// Progress is a consistent-enough snapshot for a progress display, safe to call during the run.
+func (s *Summary) Progress() (done, planned int, bytes int64) {
+	return int(s.done.Load()), s.Planned, s.moved.Load()
+}
+
+// counting counts the bytes read through it into the summary's progress.
+type counting struct {
+	r io.Reader
+	s *Summary
+}
+
+func (c counting) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.s.moved.Add(int64(n))
+	return n, err
 }
 
 // Failure is one failed recording.
@@ -25,7 +48,8 @@ type Failure struct {
 	Expiry      time.Time // download_url_expiry, zero when unknown
 }
 
-func newSummary() *Summary {
+// NewSummary returns an empty summary, started now.
+func NewSummary() *Summary {
 	return &Summary{Recordings: map[string]int{}, Files: map[string]int{}, Started: time.Now()}
 }
 
@@ -40,6 +64,7 @@ func (s *Summary) addRecording(outcome, id, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.Recordings[outcome]++
+	s.done.Add(1)
 	if outcome == "failed" {
 		s.Failures = append(s.Failures, Failure{RecordingID: id, Reason: reason})
 	}
