@@ -8,6 +8,7 @@ VERSITYGW=v1.8.0
 FAKE_GCS=v1.56.1
 AZURITE=3.35.0
 TOXIPROXY=v2.12.0
+PUSHGATEWAY=v1.11.0
 
 cache="${RTK_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rtk-archive/tools}"
 bin="$cache/bin"
@@ -29,6 +30,21 @@ go_tool() { # name version module
 go_tool versitygw "$VERSITYGW" github.com/versity/versitygw/cmd/versitygw &
 go_tool fake-gcs-server "$FAKE_GCS" github.com/fsouza/fake-gcs-server &
 go_tool toxiproxy-server "$TOXIPROXY" github.com/Shopify/toxiproxy/v2/cmd/server &
+
+# `go install` of the Pushgateway is refused by the proxy (no version list): build it from a throwaway
+# module that requires it instead.
+pushgateway() {
+  local target="$bin/pushgateway-$PUSHGATEWAY"
+  [ -x "$target" ] && return
+  log "go build github.com/prometheus/pushgateway@$PUSHGATEWAY"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && go mod init throwaway >/dev/null 2>&1 &&
+    printf 'package main\nimport _ "github.com/prometheus/pushgateway"\n' > tools.go &&
+    go mod edit -require "github.com/prometheus/pushgateway@$PUSHGATEWAY" &&
+    GOFLAGS=-mod=mod go mod tidy >&2 && go build -o "$target" github.com/prometheus/pushgateway >&2)
+  rm -rf "$tmp"
+}
+pushgateway &
 
 if [ ! -x "$cache/azurite-$AZURITE/node_modules/.bin/azurite-blob" ]; then
   log "npm install azurite@$AZURITE"

@@ -107,6 +107,12 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	}
 	if sum != nil {
 		printSummary(stdout, sum, opts)
+		if opts.Pushgateway != "" && !opts.DryRun {
+			// A run that archived fine but could not report is still a good run: log, don't fail.
+			if err := pushMetrics(context.WithoutCancel(ctx), opts.Pushgateway, sum, opts.Shard); err != nil {
+				log.Error("metrics not pushed", "error", err)
+			}
+		}
 	}
 	switch {
 	case stopped() || ctx.Err() != nil:

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/push"
+
+	"github.com/rtk-archive/rtk-archive/internal/archiver"
+)
+
+// pushMetrics sends the run's outcome to a Prometheus Pushgateway, grouped by job and shard. It uses
+// the gateway's "add" (POST), which replaces only the metrics it sends: a failed run leaves the last
+// success time of the previous good run in place, so an alert on its age fires.
+func pushMetrics(ctx context.Context, gateway string, s *archiver.Summary, sh shard) error {
+	reg := prometheus.NewRegistry()
+	recordings := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "rtk_archive_recordings", Help: "Recordings handled by the last run, by outcome."}, []string{"status"})
+	files := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "rtk_archive_files", Help: "Files handled by the last run, by manifest status."}, []string{"status"})
+	bytes := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_bytes", Help: "Bytes archived by the last run."})
+	duration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_duration_seconds", Help: "Wall time of the last run."})
+	atRisk := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_at_risk", Help: "Ready recordings left unarchived that expire within the horizon."})
+	lastRun := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_last_run_timestamp_seconds", Help: "When the last run ended."})
+	reg.MustRegister(recordings, files, bytes, duration, atRisk, lastRun)
+	for _, st := range []string{"archived", "present", "pending", "skipped", "failed"} {
+		recordings.WithLabelValues(st).Set(float64(s.Recordings[st]))
+		files.WithLabelValues(st).Set(float64(s.Files[st]))
+	}
+	bytes.Set(float64(s.Bytes))
+	duration.Set(s.Finished.Sub(s.Started).Seconds())
+	atRisk.Set(float64(len(s.AtRisk)))
+	lastRun.Set(float64(s.Finished.Unix()))
+	if s.Failed() == 0 {
+		lastSuccess := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_last_success_timestamp_seconds", Help: "When the last run without failures ended."})
+		lastSuccess.Set(float64(s.Finished.Unix()))
+		reg.MustRegister(lastSuccess)
+	}
+	shardLabel := "all"
+	if sh.N > 1 {
+		shardLabel = sh.String()
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	p := push.New(gateway, "rtk_archive").Grouping("shard", shardLabel).Gatherer(reg)
+	if err := p.AddContext(ctx); err != nil {
+		return fmt.Errorf("pushing metrics to %s: %w", gateway, err)
+	}
+	return nil
+}
