@@ -16,6 +16,14 @@ import (
 type fileConfig struct {
 	Default      string                       `yaml:"default"`
 	Destinations map[string]destinationConfig `yaml:"destinations"`
+	// ManifestDestination receives each run's manifest, so it outlives an ephemeral pod.
+	ManifestDestination *manifestDestination `yaml:"manifest_destination"`
+}
+
+// manifestDestination is a destination of any type, configured like destinations.<type>.
+type manifestDestination struct {
+	Type              string `yaml:"type"`
+	destinationConfig `yaml:",inline"`
 }
 
 // destinationConfig is one destination. Which fields apply depends on the type; fields left empty are
@@ -98,6 +106,14 @@ func (c *fileConfig) check() error {
 	for name, d := range c.Destinations {
 		if err := checkDestination(name, d); err != nil {
 			return fmt.Errorf("destinations.%s: %w", name, err)
+		}
+	}
+	if m := c.ManifestDestination; m != nil {
+		if !slices.Contains(destinationTypes, m.Type) {
+			return fmt.Errorf("manifest_destination.type: %q is not one of %s", m.Type, strings.Join(destinationTypes, ", "))
+		}
+		if err := checkDestination(m.Type, m.destinationConfig); err != nil {
+			return fmt.Errorf("manifest_destination: %w", err)
 		}
 	}
 	return nil

@@ -35,6 +35,7 @@ type runOptions struct {
 	Progress      string
 	ProgressEvery time.Duration
 	Pushgateway   string
+	ManifestEvery time.Duration
 }
 
 // parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
@@ -71,6 +72,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.StringVar(&o.Progress, "progress", "auto", "auto, always or never: a live progress line on a terminal, a progress log line otherwise")
 	fs.DurationVar(&o.ProgressEvery, "progress-interval", 30*time.Second, "how often progress is logged when not on a terminal")
 	fs.StringVar(&o.Pushgateway, "pushgateway", getenv("ARCHIVE_PUSHGATEWAY"), "push the run's metrics to this Prometheus Pushgateway URL at the end (env ARCHIVE_PUSHGATEWAY)")
+	fs.DurationVar(&o.ManifestEvery, "manifest-upload-interval", 5*time.Minute, "with manifest_destination in the config: how often the manifest is copied there during a run")
 	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -114,6 +116,8 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 		return nil, usagef("--api-rate %v: must be 0 (unpaced) or more", o.APIRate)
 	case o.Progress != "auto" && o.Progress != "always" && o.Progress != "never":
 		return nil, usagef("--progress %q: must be auto, always or never", o.Progress)
+	case o.ManifestEvery <= 0:
+		return nil, usagef("--manifest-upload-interval must be positive")
 	case o.ProgressEvery <= 0:
 		return nil, usagef("--progress-interval must be positive")
 	case o.Grace < 0:

@@ -250,3 +250,34 @@ func TestJSONSummary(t *testing.T) {
 		t.Fatalf("summary %+v", got)
 	}
 }
+
+func TestManifestDestinationOutlivesThePod(t *testing.T) {
+	r := uploaded(1, 3000)
+	c := newCLI(t, r)
+	remote := filepath.Join(c.dir, "remote")
+	os.WriteFile(filepath.Join(c.dir, "c.yaml"), []byte("destinations:\n  local:\n    dir: archive\nmanifest_destination:\n  type: local\n  dir: "+remote+"\n  prefix: manifests\n"), 0o644)
+	if code, out, errOut := c.run("run", "--config", "c.yaml"); code != 0 {
+		t.Fatalf("run: %d\n%s\n%s", code, out, errOut)
+	}
+	runs, _ := filepath.Glob(filepath.Join(remote, "manifests", "runs", "*.jsonl"))
+	if len(runs) != 1 {
+		t.Fatalf("run copies: %v", runs)
+	}
+	check := exec.Command("sha256sum", "-c", filepath.Base(runs[0])+".sha256")
+	check.Dir = filepath.Dir(runs[0])
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Fatalf("the copied manifest fails its checksum: %v\n%s", err, out)
+	}
+	// A fresh pod: no local manifest. The skip list comes from the latest copy: nothing is downloaded.
+	os.Remove(c.env["ARCHIVE_MANIFEST"])
+	before := c.api.Requests(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile))
+	if code, out, errOut := c.run("run", "--config", "c.yaml"); code != 0 || !strings.Contains(out, "1 present") {
+		t.Fatalf("second run: %d\n%s\n%s", code, out, errOut)
+	}
+	if after := c.api.Requests(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile)); after != before {
+		t.Fatal("the second pod downloaded again what the latest manifest lists")
+	}
+	if runs, _ := filepath.Glob(filepath.Join(remote, "manifests", "runs", "*.jsonl")); len(runs) != 2 {
+		t.Fatalf("run copies after two runs: %v", runs)
+	}
+}

@@ -51,6 +51,16 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 			return err
 		}
 	}
+	router := newRouter(cfg, getenv)
+	var mcopy *manifestCopy
+	if cfg.ManifestDestination != nil && !opts.DryRun {
+		if mcopy, err = newManifestCopy(ctx, router, cfg.ManifestDestination, opts.Shard, log); err != nil {
+			return err
+		}
+		if err := mcopy.seed(ctx, opts.Manifest); err != nil {
+			return err
+		}
+	}
 	previous, err := manifest.Read(opts.Manifest)
 	if err != nil {
 		return usagef("--manifest: %v", err)
@@ -74,7 +84,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	}
 	runCfg := archiver.Config{
 		Client:      client,
-		Router:      newRouter(cfg, getenv),
+		Router:      router,
 		Previous:    manifest.NewIndex(previous),
 		Concurrency: opts.Concurrency,
 		DryRun:      opts.DryRun,
@@ -93,6 +103,9 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	defer cancel()
 	runCfg.Stop = stopChannel(ctx)
 	runCfg.ExpiryHorizon = opts.ExpiryWindow
+	if mcopy != nil {
+		go mcopy.every(work, opts.ManifestEvery, runCfg.Manifest)
+	}
 	sum := archiver.NewSummary()
 	stopProgress := func() {}
 	if !opts.DryRun {
@@ -100,6 +113,17 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	}
 	sum, runErr := archiver.RunWith(work, runCfg, jobs, sum)
 	stopProgress()
+	if mcopy != nil {
+		// Even after a signal: the copy is what survives the pod.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		if err := mcopy.upload(uctx, runCfg.Manifest); err != nil {
+			log.Error("the manifest was not copied to manifest_destination", "error", err)
+			if runErr == nil {
+				runErr = err
+			}
+		}
+		cancel()
+	}
 	if runCfg.Manifest != nil {
 		if err := runCfg.Manifest.Close(); err != nil && runErr == nil {
 			runErr = err

@@ -60,6 +60,21 @@ func (w *Writer) Write(e Entry) error {
 	return nil
 }
 
+// Flushed syncs the manifest and returns its size: the first that many bytes are whole lines, a
+// consistent snapshot to copy elsewhere while the run goes on.
+func (w *Writer) Flushed() (int64, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.f.Sync(); err != nil {
+		return 0, err
+	}
+	fi, err := w.f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
 // Sync flushes the manifest to stable storage.
 func (w *Writer) Sync() error {
 	w.mu.Lock()
