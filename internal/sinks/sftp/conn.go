@@ -1,0 +1,327 @@
+package sftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// ErrHostKey means the server's host key is not in known_hosts, or differs from the one there. It is
+// never retried: the connection may be intercepted, or known_hosts needs the server's key.
+var ErrHostKey = errors.New("host key not trusted")
+
+// errAuth means the server refused the login; retrying cannot help.
+var errAuth = errors.New("login refused")
+
+const (
+	maxPacket       = 32 << 10 // pkg/sftp's default and what every server accepts
+	requestsPerFile = 32       // writes in flight per file: 1 MiB, half the SSH window of a session
+	keepAlive       = 15 * time.Second
+)
+
+// dialer keeps the sink's one SSH connection and redials it, once per failure, for whoever needs it next.
+type dialer struct {
+	addr, user, knownHosts string
+	cfg                    *ssh.ClientConfig
+	sessions               int
+	dials                  atomic.Int64
+
+	dialing chan struct{} // one slot: held while dialling, so concurrent callers share one redial
+	mu      sync.Mutex
+	cur     *link
+	closed  bool
+}
+
+// link is one SSH connection with its SFTP sessions.
+type link struct {
+	ssh  *ssh.Client
+	sftp []*sftp.Client
+	next atomic.Uint32
+	done chan struct{} // closed when the connection ends
+}
+
+func newDialer(cfg Config, addr string) (*dialer, error) {
+	if cfg.KnownHostsFile == "" {
+		return nil, errors.New("known_hosts_file is required: host keys are always verified")
+	}
+	hostKeys, err := knownhosts.New(cfg.KnownHostsFile)
+	if err != nil {
+		return nil, fmt.Errorf("known_hosts_file: %w", err)
+	}
+	auth, err := authMethods(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &dialer{
+		addr: addr, user: cfg.Username, knownHosts: cfg.KnownHostsFile, sessions: cfg.Sessions,
+		cfg: &ssh.ClientConfig{
+			User:              cfg.Username,
+			Auth:              auth,
+			HostKeyCallback:   hostKeys,
+			HostKeyAlgorithms: hostKeyAlgorithms(hostKeys, addr),
+			Timeout:           30 * time.Second,
+		},
+		dialing: make(chan struct{}, 1),
+	}, nil
+}
+
+// authMethods reads the private key (decrypting it with the passphrase when it is encrypted) or uses
+// the password. Neither secret is ever part of an error.
+func authMethods(cfg Config) ([]ssh.AuthMethod, error) {
+	var methods []ssh.AuthMethod
+	if cfg.PrivateKeyFile != "" {
+		pem, err := os.ReadFile(cfg.PrivateKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("private_key_file: %w", err)
+		}
+		signer, err := ssh.ParsePrivateKey(pem)
+		var missing *ssh.PassphraseMissingError
+		if errors.As(err, &missing) {
+			if cfg.KeyPassphrase == "" {
+				return nil, fmt.Errorf("private_key_file %s is encrypted: set SFTP_KEY_PASSPHRASE", cfg.PrivateKeyFile)
+			}
+			signer, err = ssh.ParsePrivateKeyWithPassphrase(pem, []byte(cfg.KeyPassphrase))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("private_key_file %s: %w", cfg.PrivateKeyFile, err)
+		}
+		methods = append(methods, ssh.PublicKeys(signer))
+	}
+	if cfg.Password != "" {
+		methods = append(methods, ssh.Password(cfg.Password))
+	}
+	if len(methods) == 0 {
+		return nil, errors.New("no credentials: set private_key_file or SFTP_PASSWORD")
+	}
+	return methods, nil
+}
+
+// hostKeyAlgorithms lists the key types known_hosts holds for addr, so the server is asked for a key
+// we can check rather than its preferred one (which may be a type known_hosts lacks).
+func hostKeyAlgorithms(cb ssh.HostKeyCallback, addr string) []string {
+	tcp, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		return nil
+	}
+	var keyErr *knownhosts.KeyError
+	if err := cb(addr, tcp, probeKey{}); !errors.As(err, &keyErr) {
+		return nil
+	}
+	var algos []string
+	for _, k := range keyErr.Want {
+		switch t := k.Key.Type(); t {
+		case ssh.KeyAlgoRSA:
+			algos = append(algos, ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA)
+		default:
+			algos = append(algos, t)
+		}
+	}
+	return algos
+}
+
+// probeKey matches no real key: checking it returns the keys known_hosts expects.
+type probeKey struct{}
+
+func (probeKey) Type() string                        { return "rtk-probe" }
+func (probeKey) Marshal() []byte                     { return []byte("rtk-probe") }
+func (probeKey) Verify([]byte, *ssh.Signature) error { return errors.New("probe key") }
+
+// get returns the live connection, dialling one if there is none.
+func (d *dialer) get(ctx context.Context) (*link, error) {
+	if l := d.live(); l != nil {
+		return l, nil
+	}
+	select {
+	case d.dialing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-d.dialing }()
+	if l := d.live(); l != nil {
+		return l, nil // another caller redialled while we waited
+	}
+	l, err := d.dial(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sftp %s@%s: %w", d.user, d.addr, err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		l.close()
+		return nil, net.ErrClosed
+	}
+	d.cur = l
+	return l, nil
+}
+
+func (d *dialer) live() *link {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cur == nil {
+		return nil
+	}
+	select {
+	case <-d.cur.done:
+		d.cur = nil
+		return nil
+	default:
+		return d.cur
+	}
+}
+
+// drop closes l after a failure on it; the next get dials a new connection.
+func (d *dialer) drop(l *link) {
+	d.mu.Lock()
+	if d.cur == l {
+		d.cur = nil
+	}
+	d.mu.Unlock()
+	l.close()
+}
+
+func (d *dialer) close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closed = true
+	if d.cur != nil {
+		d.cur.close()
+		d.cur = nil
+	}
+	return nil
+}
+
+func (d *dialer) dial(ctx context.Context) (*link, error) {
+	d.dials.Add(1)
+	tcp, err := (&net.Dialer{Timeout: d.cfg.Timeout, KeepAlive: keepAlive}).DialContext(ctx, "tcp", d.addr)
+	if err != nil {
+		return nil, err
+	}
+	// The handshake takes no ctx: a deadline bounds it and ctx cancellation closes the socket.
+	deadline := time.Now().Add(d.cfg.Timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	tcp.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { tcp.Close() })
+	c, chans, reqs, err := ssh.NewClientConn(tcp, d.addr, d.cfg)
+	stop()
+	if err != nil {
+		tcp.Close()
+		return nil, d.handshakeError(ctx, err)
+	}
+	tcp.SetDeadline(time.Time{})
+	l := &link{ssh: ssh.NewClient(c, chans, reqs), done: make(chan struct{})}
+	go func() { l.ssh.Wait(); close(l.done) }()
+	go l.keepAlive()
+	for i := range d.sessions {
+		sc, err := sftp.NewClient(l.ssh, sftp.UseConcurrentWrites(true), sftp.MaxPacket(maxPacket),
+			sftp.MaxConcurrentRequestsPerFile(requestsPerFile))
+		if err != nil {
+			if i > 0 {
+				break // the server limits sessions: share the ones we have
+			}
+			l.close()
+			return nil, fmt.Errorf("start sftp subsystem: %w", err)
+		}
+		l.sftp = append(l.sftp, sc)
+	}
+	return l, nil
+}
+
+// handshakeError says what to fix for the failures retrying cannot cure.
+func (d *dialer) handshakeError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var keyErr *knownhosts.KeyError
+	var revoked *knownhosts.RevokedError
+	switch {
+	case errors.As(err, &keyErr) && len(keyErr.Want) == 0:
+		return fmt.Errorf("%w: %s is not in known_hosts_file %s (add its key, e.g. from ssh-keyscan, after checking it): %w", ErrHostKey, d.addr, d.knownHosts, err)
+	case errors.As(err, &keyErr), errors.As(err, &revoked):
+		return fmt.Errorf("%w: %s presented a key that differs from known_hosts_file %s: %w", ErrHostKey, d.addr, d.knownHosts, err)
+	case strings.Contains(err.Error(), "unable to authenticate"):
+		// x/crypto/ssh has no typed error for a refused login.
+		return fmt.Errorf("%w for %s: check private_key_file or SFTP_PASSWORD: %w", errAuth, d.user, err)
+	}
+	return err
+}
+
+// client picks the next session, spreading files over them.
+func (l *link) client() *sftp.Client {
+	return l.sftp[int(l.next.Add(1))%len(l.sftp)]
+}
+
+func (l *link) close() {
+	for _, c := range l.sftp {
+		c.Close()
+	}
+	l.ssh.Close()
+}
+
+// keepAlive closes a connection the server stopped answering, so calls blocked on it fail and redial.
+func (l *link) keepAlive() {
+	t := time.NewTicker(keepAlive)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.done:
+			return
+		case <-t.C:
+		}
+		answered := make(chan error, 1)
+		go func() { _, _, err := l.ssh.SendRequest("keepalive@openssh.com", true, nil); answered <- err }()
+		select {
+		case err := <-answered:
+			if err == nil {
+				continue
+			}
+		case <-l.done:
+			return
+		case <-time.After(2 * keepAlive):
+		}
+		l.ssh.Close()
+		return
+	}
+}
+
+// do runs op on a session, redialling and running it once more if the connection was lost.
+func (d *dialer) do(ctx context.Context, op func(*sftp.Client) error) error {
+	for attempt := 0; ; attempt++ {
+		l, err := d.get(ctx)
+		if err != nil {
+			return err
+		}
+		err = op(l.client())
+		if err == nil || !linkFailed(err) || attempt > 0 || ctx.Err() != nil {
+			return err
+		}
+		d.drop(l)
+	}
+}
+
+// linkFailed tells a lost connection (worth a redial) from an answer of the server (not worth one).
+func linkFailed(err error) bool {
+	var status *sftp.StatusError
+	switch {
+	case errors.As(err, &status), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission),
+		errors.Is(err, ErrHostKey), errors.Is(err, errAuth), errors.Is(err, errCannotResume),
+		errors.Is(err, sinks.ErrSizeMismatch), errors.Is(err, sinks.ErrChecksumMismatch),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	}
+	return true
+}
