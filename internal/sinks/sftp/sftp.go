@@ -78,10 +78,13 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	}
 	root := cfg.Dir
 	if !path.IsAbs(root) {
-		if root, err = l.client().RealPath(root); err != nil {
+		// The folder may not exist yet (Put creates it): resolve the login folder, not the path.
+		home, err := l.client().RealPath(".")
+		if err != nil {
 			d.close()
-			return nil, fmt.Errorf("sftp destination %s: dir %q: %w", s.base(), cfg.Dir, err)
+			return nil, fmt.Errorf("sftp destination %s: resolve the login folder for dir %q: %w", s.base(), cfg.Dir, err)
 		}
+		root = path.Join(home, root)
 	}
 	s.root = path.Clean(root)
 	return s, nil

@@ -187,3 +187,23 @@ func TestURL(t *testing.T) {
 		t.Fatalf("URL = %s, want %s", got, want)
 	}
 }
+
+func TestRelativeDirStartsAtLogin(t *testing.T) {
+	cfg := server(t)
+	cfg.Username = testenv.Require(t, "RTK_TEST_SFTP_CHROOT_USER")
+	cfg.PrivateKeyFile = testenv.Require(t, "RTK_TEST_SFTP_KEY")
+	jail := testenv.Require(t, "RTK_TEST_SFTP_CHROOT_DIR")
+	name := randomName()
+	t.Cleanup(func() { os.RemoveAll(filepath.Join(jail, "upload", name)) })
+	cfg.Dir = "upload/" + name + "/not/yet" // the chrooted login starts at the jail's /
+	s := open(t, cfg)
+	if _, err := s.Put(t.Context(), "a.mp4", strings.NewReader("hello"), sinks.PutOptions{Size: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(s.URL("a.mp4"), ":"+strconv.Itoa(cfg.Port)+"/upload/"+name+"/not/yet/a.mp4") {
+		t.Fatalf("URL = %s", s.URL("a.mp4"))
+	}
+	if b, err := os.ReadFile(filepath.Join(jail, "upload", name, "not/yet/a.mp4")); err != nil || string(b) != "hello" {
+		t.Fatalf("file in the jail: %q, %v", b, err)
+	}
+}
