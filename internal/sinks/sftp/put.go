@@ -1,0 +1,219 @@
+package sftp
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"time"
+
+	"github.com/pkg/sftp"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+const (
+	replaySize  = 2 << 20 // > (requestsPerFile+2)*maxPacket: what may be unacknowledged when a link drops
+	maxRestarts = 3       // connection losses one Put survives
+)
+
+// errCannotResume means the bytes to send again are no longer kept: the Put fails, a retry of the whole
+// recording starts over.
+var errCannotResume = errors.New("cannot resume the upload")
+
+// Put writes r to a temporary file next to the final name, resuming after a lost connection from the
+// last acknowledged byte; then it syncs the file, checks its size and SHA-256 by reading it back, and
+// renames it onto the final name. On failure the temporary file is removed and the final name keeps
+// whatever it held before.
+func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	final, err := s.path(key)
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	var ring []byte
+	select {
+	case ring = <-s.buffers:
+	case <-ctx.Done():
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), ctx.Err())
+	}
+	if ring == nil {
+		ring = make([]byte, replaySize)
+	}
+	defer func() { s.buffers <- ring }()
+
+	body := sinks.NewVerified(r, opts)
+	u := &upload{s: s, final: final, tmp: tempName(final), body: body, src: &replay{ctx: ctx, src: body, ring: ring}}
+	if err := u.run(ctx); err != nil {
+		u.cleanup()
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	return body.Object(key)
+}
+
+func tempName(final string) string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return path.Join(path.Dir(final), ".rtk-partial-"+hex.EncodeToString(b))
+}
+
+// upload is one Put's progress, kept across reconnections.
+type upload struct {
+	s          *Sink
+	final, tmp string
+	body       *sinks.Verified
+	src        *replay
+	acked      int64 // bytes of tmp the server confirmed writing
+	created    bool  // tmp exists on the server
+	uploaded   bool  // tmp holds the whole, verified body
+	renaming   bool  // a rename was sent, maybe carried out
+}
+
+// run drives the upload to the end, redialling when the connection is lost.
+func (u *upload) run(ctx context.Context) error {
+	for restarts := 0; ; restarts++ {
+		l, err := u.s.conn.get(ctx)
+		if err == nil {
+			if err = u.step(ctx, l.client()); err == nil {
+				return nil
+			}
+			if linkFailed(err) && u.src.failed() == nil && ctx.Err() == nil {
+				u.s.conn.drop(l)
+			}
+		}
+		if !linkFailed(err) || u.src.failed() != nil || ctx.Err() != nil || restarts >= maxRestarts {
+			return err
+		}
+		select {
+		case <-time.After(time.Duration(restarts*250) * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// step does what is left on one connection.
+func (u *upload) step(ctx context.Context, c *sftp.Client) error {
+	if !u.uploaded {
+		if err := u.write(c); err != nil {
+			return err
+		}
+		if err := u.verify(c); err != nil {
+			return err
+		}
+		u.uploaded = true
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return u.rename(c)
+}
+
+// write sends the body from the acknowledged offset on.
+func (u *upload) write(c *sftp.Client) error {
+	flags := os.O_WRONLY | os.O_CREATE
+	if !u.created {
+		if err := c.MkdirAll(path.Dir(u.final)); err != nil {
+			return fmt.Errorf("create folder: %w", err)
+		}
+		flags |= os.O_TRUNC
+	}
+	u.created = true // from here on the file may exist, even if the answer is lost
+	f, err := c.OpenFile(u.tmp, flags)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if !u.src.rewind(u.acked) {
+		return fmt.Errorf("resume at byte %d: the source is %d bytes further on: %w", u.acked, u.src.n-u.acked, errCannotResume)
+	}
+	if _, err := f.Seek(u.acked, io.SeekStart); err != nil {
+		return err
+	}
+	_, err = f.ReadFromWithConcurrency(u.src, 0)
+	// After a failure the file offset is the end of what the server acknowledged without a gap.
+	u.acked, _ = f.Seek(0, io.SeekCurrent)
+	if failed := u.src.failed(); failed != nil {
+		return failed
+	}
+	if err != nil {
+		return err
+	}
+	if !u.body.Done() {
+		return fmt.Errorf("body not read to its end (%d bytes read): %w", u.body.N(), errCannotResume)
+	}
+	if _, ok := c.HasExtension("fsync@openssh.com"); ok {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("fsync: %w", err)
+		}
+	}
+	return f.Close()
+}
+
+// verify reads the temporary file back: SFTP has no checksum of its own and OpenSSH offers no hash
+// extension, so this is the only way to know the server holds exactly the bytes we hashed.
+func (u *upload) verify(c *sftp.Client) error {
+	f, err := c.Open(u.tmp)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() != u.body.N() {
+		return fmt.Errorf("server holds %d bytes, sent %d: %w", fi.Size(), u.body.N(), sinks.ErrSizeMismatch)
+	}
+	h := sha256.New()
+	n, err := f.WriteTo(h)
+	if err != nil {
+		return fmt.Errorf("read back: %w", err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); n != u.body.N() || got != u.body.SHA256() {
+		return fmt.Errorf("server holds %d bytes with SHA-256 %s, sent %d bytes with %s: %w",
+			n, got, u.body.N(), u.body.SHA256(), sinks.ErrChecksumMismatch)
+	}
+	return nil
+}
+
+// rename moves the verified file onto the final name, replacing what is there. A rename whose answer
+// was lost with the connection may have happened: then tmp is gone and the final name holds our file.
+func (u *upload) rename(c *sftp.Client) error {
+	if u.renaming {
+		if _, err := c.Stat(u.tmp); errors.Is(err, fs.ErrNotExist) {
+			if fi, err := c.Stat(u.final); err == nil && fi.Size() == u.body.N() {
+				return nil
+			}
+		}
+	}
+	u.renaming = true
+	if _, ok := c.HasExtension("posix-rename@openssh.com"); ok {
+		return c.PosixRename(u.tmp, u.final)
+	}
+	// Plain SFTP rename refuses an existing target; without posix-rename the replace is not atomic.
+	if err := c.Remove(u.final); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return c.Rename(u.tmp, u.final)
+}
+
+// cleanup removes the temporary file after a failure, on a fresh context: the Put's own may be done.
+func (u *upload) cleanup() {
+	if !u.created {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	u.s.conn.do(ctx, func(c *sftp.Client) error {
+		if err := c.Remove(u.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	})
+}
