@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/sftp"
@@ -11,6 +14,21 @@ import (
 
 func init() {
 	drivers["sftp"] = driver{
+		scheme: "sftp",
+		// sftp://user@host:port/abs/path: the path is read relative to the file system root, whatever
+		// dir the config names, so a manifest stays verifiable after dir changes.
+		locate: func(d destinationConfig, u *url.URL) (destinationConfig, string, error) {
+			port, _ := strconv.Atoi(u.Port())
+			d.Host, d.Port, d.Dir = u.Hostname(), port, "/"
+			if u.User != nil {
+				d.Username = u.User.Username()
+			}
+			key := strings.TrimPrefix(u.Path, "/")
+			if key == "" {
+				return d, "", fmt.Errorf("%s names no file", u.Redacted())
+			}
+			return d, key, nil
+		},
 		check: func(d destinationConfig) error {
 			switch {
 			case d.Host == "":
