@@ -36,6 +36,7 @@ type runOptions struct {
 	ProgressEvery time.Duration
 	Pushgateway   string
 	ManifestEvery time.Duration
+	StallTimeout  time.Duration
 }
 
 // parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
@@ -73,6 +74,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.DurationVar(&o.ProgressEvery, "progress-interval", 30*time.Second, "how often progress is logged when not on a terminal")
 	fs.StringVar(&o.Pushgateway, "pushgateway", getenv("ARCHIVE_PUSHGATEWAY"), "push the run's metrics to this Prometheus Pushgateway URL at the end (env ARCHIVE_PUSHGATEWAY)")
 	fs.DurationVar(&o.ManifestEvery, "manifest-upload-interval", 5*time.Minute, "with manifest_destination in the config: how often the manifest is copied there during a run")
+	fs.DurationVar(&o.StallTimeout, "stall-timeout", 60*time.Second, "a download that sends no bytes for this long is cut and resumed")
 	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -116,6 +118,8 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 		return nil, usagef("--api-rate %v: must be 0 (unpaced) or more", o.APIRate)
 	case o.Progress != "auto" && o.Progress != "always" && o.Progress != "never":
 		return nil, usagef("--progress %q: must be auto, always or never", o.Progress)
+	case o.StallTimeout <= 0:
+		return nil, usagef("--stall-timeout must be positive")
 	case o.ManifestEvery <= 0:
 		return nil, usagef("--manifest-upload-interval must be positive")
 	case o.ProgressEvery <= 0:

@@ -90,7 +90,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{Transport: newTransport(cfg.StallTimeout)}
 	}
 	api := *hc
 	apiHost := base.Host
@@ -111,6 +111,17 @@ func New(cfg Config) (*Client, error) {
 		c.pace.interval = time.Duration(float64(time.Second) / cfg.RequestsPerSecond)
 	}
 	return c, nil
+}
+
+// newTransport keeps enough idle connections for every worker to reuse its own (the default keeps two
+// per host, so concurrent downloads would dial again and again), and gives up on a host that accepts a
+// request but sends no response headers.
+func newTransport(headerTimeout time.Duration) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 64
+	t.ResponseHeaderTimeout = headerTimeout
+	return t
 }
 
 // envelope is the success shape of every recordings route.

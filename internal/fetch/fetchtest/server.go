@@ -24,8 +24,11 @@ type Server struct {
 	Token     string
 
 	URL string // base of the API, e.g. http://127.0.0.1:PORT/client/v4
-	srv *http.Server
-	ln  net.Listener
+	// DownloadHost, when set, is the host:port download URLs name instead of the one the API request
+	// came to: a test can put a different proxy in front of downloads than in front of the API.
+	DownloadHost string
+	srv          *http.Server
+	ln           net.Listener
 
 	mu         sync.Mutex
 	recs       []*Recording
@@ -241,5 +244,9 @@ func (s *Server) downloadURL(r *http.Request, rec *Recording, file string) strin
 	q := url.Values{}
 	q.Set("X-Amz-Expires", strconv.FormatInt(rec.expiry().Unix(), 10))
 	q.Set("X-Amz-Signature", sig)
-	return "http://" + r.Host + p + "?" + q.Encode()
+	host := r.Host
+	if s.DownloadHost != "" {
+		host = s.DownloadHost
+	}
+	return "http://" + host + p + "?" + q.Encode()
 }
