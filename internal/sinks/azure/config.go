@@ -13,7 +13,7 @@ type Config struct {
 	AccountKey       string // secret: the shared key of Account, used without a connection string
 
 	BlockSize      int // bytes per staged block; default 4 MiB
-	Buffers        int // block buffers shared by all Puts of the sink, bounding its memory; default 6
+	Buffers        int // block buffers shared by all Puts of the sink: its memory is BlockSize*Buffers; default 8
 	BlocksInFlight int // blocks one Put stages concurrently; default 3
 }
 
@@ -22,7 +22,7 @@ func (c Config) withDefaults() Config {
 		c.BlockSize = 4 << 20
 	}
 	if c.Buffers <= 0 {
-		c.Buffers = 6
+		c.Buffers = 8
 	}
 	if c.BlocksInFlight <= 0 {
 		c.BlocksInFlight = 3
