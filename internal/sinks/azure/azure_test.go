@@ -1,0 +1,82 @@
+package azure
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/sinktest"
+	"github.com/rtk-archive/rtk-archive/internal/testenv"
+)
+
+// newTestSink returns a sink on a fresh container of the Azurite the test command started.
+func newTestSink(t *testing.T) *Sink {
+	t.Helper()
+	cs := testenv.Require(t, "RTK_TEST_AZURE_CONNECTION_STRING")
+	name := "rtk-" + strings.ToLower(rand.Text()[:20])
+	s, err := New(Config{Container: name, ConnectionString: cs, BlockSize: 1 << 20, Buffers: 4, BlocksInFlight: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.client.Create(t.Context(), nil); err != nil {
+		t.Fatalf("create container %s: %v", name, err)
+	}
+	t.Cleanup(func() { s.client.Delete(context.Background(), nil) })
+	return s
+}
+
+// recorder remembers which keys a successful Put wrote, so Leftovers can tell every other blob apart.
+type recorder struct {
+	*Sink
+	mu   sync.Mutex
+	keys []string
+}
+
+func (r *recorder) Put(ctx context.Context, key string, body io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	obj, err := r.Sink.Put(ctx, key, body, opts)
+	if err == nil {
+		r.mu.Lock()
+		r.keys = append(r.keys, key)
+		r.mu.Unlock()
+	}
+	return obj, err
+}
+
+func TestConformance(t *testing.T) {
+	sinktest.Run(t, sinktest.Harness{
+		New:       func(t *testing.T) sinks.Sink { return &recorder{Sink: newTestSink(t)} },
+		Leftovers: leftovers,
+		BigSize:   5<<20 + 3, // several 1 MiB blocks and a short last one
+	})
+}
+
+// leftovers lists committed blobs no successful Put wrote. Uncommitted blocks of a failed Put are
+// expected: they are invisible and Azure discards them.
+func leftovers(t *testing.T, s sinks.Sink) []string {
+	r := s.(*recorder)
+	var left []string
+	pager := r.client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{})
+	for pager.More() {
+		page, err := pager.NextPage(t.Context())
+		if err != nil {
+			t.Fatalf("list blobs: %v", err)
+		}
+		for _, b := range page.Segment.BlobItems {
+			r.mu.Lock()
+			ok := slices.Contains(r.keys, *b.Name)
+			r.mu.Unlock()
+			if !ok {
+				left = append(left, fmt.Sprintf("committed blob %q", *b.Name))
+			}
+		}
+	}
+	return left
+}

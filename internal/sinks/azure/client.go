@@ -1,0 +1,98 @@
+package azure
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+)
+
+// apiRetry is the SDK's one retry layer for every call. The per-try timeout unsticks a stalled
+// connection: a block is at most a few MiB, so two minutes is generous.
+var apiRetry = policy.RetryOptions{
+	MaxRetries:    5,
+	TryTimeout:    2 * time.Minute,
+	RetryDelay:    time.Second,
+	MaxRetryDelay: 30 * time.Second,
+}
+
+// downloadRetry is apiRetry without the per-try timeout, which would also bound reading the body.
+var downloadRetry = policy.RetryOptions{
+	MaxRetries:    apiRetry.MaxRetries,
+	RetryDelay:    apiRetry.RetryDelay,
+	MaxRetryDelay: apiRetry.MaxRetryDelay,
+}
+
+// newClient builds the one client of a sink and names its account.
+func newClient(cfg Config) (*container.Client, string, error) {
+	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{Retry: apiRetry}}
+	if cfg.ConnectionString != "" {
+		cs, account, err := withEndpoint(cfg.ConnectionString, cfg.Endpoint, cfg.Account)
+		if err != nil {
+			return nil, "", err
+		}
+		c, err := container.NewClientFromConnectionString(cs, cfg.Container, &container.ClientOptions{ClientOptions: opts.ClientOptions})
+		if err != nil {
+			// The SDK's message names the malformed part, never the key.
+			return nil, "", fmt.Errorf("connection string: %w", err)
+		}
+		return c, account, nil
+	}
+	if cfg.AccountKey == "" {
+		return nil, "", errors.New("no credentials: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_KEY with account")
+	}
+	if cfg.Account == "" {
+		return nil, "", errors.New("account is required with AZURE_STORAGE_KEY")
+	}
+	cred, err := azblob.NewSharedKeyCredential(cfg.Account, cfg.AccountKey)
+	if err != nil {
+		return nil, "", errors.New("AZURE_STORAGE_KEY is not a valid base64 account key")
+	}
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		endpoint = "https://" + cfg.Account + ".blob.core.windows.net"
+	}
+	containerURL, err := url.JoinPath(endpoint, url.PathEscape(cfg.Container))
+	if err != nil {
+		return nil, "", fmt.Errorf("endpoint %q: %w", endpoint, err)
+	}
+	c, err := container.NewClientWithSharedKeyCredential(containerURL, cred, &container.ClientOptions{ClientOptions: opts.ClientOptions})
+	if err != nil {
+		return nil, "", err
+	}
+	return c, cfg.Account, nil
+}
+
+// withEndpoint adds the configured endpoint to a connection string that has none, and works out the
+// account name the sink's URLs show.
+func withEndpoint(cs, endpoint, account string) (string, string, error) {
+	fields := map[string]string{}
+	for part := range strings.SplitSeq(cs, ";") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok {
+			fields[strings.ToLower(k)] = v
+		}
+	}
+	switch have := strings.TrimRight(fields["blobendpoint"], "/"); {
+	case endpoint == "":
+	case have == "":
+		cs = strings.TrimRight(cs, ";") + ";BlobEndpoint=" + endpoint
+	case have != strings.TrimRight(endpoint, "/"):
+		return "", "", fmt.Errorf("endpoint %s differs from the connection string's BlobEndpoint %s", endpoint, have)
+	}
+	named := fields["accountname"]
+	switch {
+	case account == "" && named == "":
+		return "", "", errors.New("the connection string names no AccountName: set account")
+	case account == "":
+		account = named
+	case named != "" && named != account:
+		return "", "", fmt.Errorf("account %s differs from the connection string's AccountName %s", account, named)
+	}
+	return cs, account, nil
+}

@@ -1,0 +1,46 @@
+package azure
+
+import "fmt"
+
+// Config describes one container. The two secrets come from the environment or files, never from the
+// config file; String leaves them out so a Config can be printed safely.
+type Config struct {
+	Account   string // storage account name; optional with a connection string that names it
+	Container string
+	Endpoint  string // blob service URL, e.g. http://127.0.0.1:10000/devstoreaccount1; "" for Azure's
+
+	ConnectionString string // secret: an Azure Storage connection string, used when set
+	AccountKey       string // secret: the shared key of Account, used without a connection string
+
+	BlockSize      int // bytes per staged block; default 4 MiB
+	Buffers        int // block buffers shared by all Puts of the sink: its memory is BlockSize*Buffers; default 8
+	BlocksInFlight int // blocks one Put stages concurrently; default 3
+}
+
+func (c Config) withDefaults() Config {
+	if c.BlockSize <= 0 {
+		c.BlockSize = 4 << 20
+	}
+	if c.Buffers <= 0 {
+		c.Buffers = 8
+	}
+	if c.BlocksInFlight <= 0 {
+		c.BlocksInFlight = 3
+	}
+	return c
+}
+
+// String implements fmt.Stringer without the secrets.
+func (c Config) String() string {
+	cred := "none"
+	switch {
+	case c.ConnectionString != "":
+		cred = "connection string"
+	case c.AccountKey != "":
+		cred = "shared key"
+	}
+	return fmt.Sprintf("azure{account=%s container=%s endpoint=%s credentials=%s}", c.Account, c.Container, c.Endpoint, cred)
+}
+
+// GoString keeps %#v from printing the secrets too.
+func (c Config) GoString() string { return c.String() }

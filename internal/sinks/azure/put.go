@@ -1,0 +1,108 @@
+package azure
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// Put implements sinks.Sink. A body that fits one block goes up in a single Put Blob with its
+// Content-MD5; a larger one is staged block by block, each with its MD5, and committed only after the
+// whole body was read and verified. Either way the blob is then read back (size and SHA-256 metadata).
+func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	if err := checkKey(key); err != nil {
+		return sinks.Object{}, err
+	}
+	v := sinks.NewVerified(r, opts)
+	bb := s.client.NewBlockBlobClient(key)
+	buf, err := s.pool.get(ctx)
+	if err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	n, err := fill(v, buf)
+	var etag *azcore.ETag
+	switch {
+	case err == io.EOF:
+		etag, err = s.putSmall(ctx, bb, key, v, buf[:n])
+		s.pool.put(buf)
+	case err == nil:
+		etag, err = s.putBlocks(ctx, bb, key, v, buf, n) // takes buf
+	default:
+		s.pool.put(buf)
+	}
+	if err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	obj, _ := v.Object(key) // the body ended (fill saw io.EOF), so v is Done
+	if err := s.verify(ctx, bb, obj, etag); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	return obj, nil
+}
+
+// fill reads into buf until it is full (nil) or the body ends (io.EOF, only once v checked it). Unlike
+// io.ReadFull it never drops an error that comes with the last bytes.
+func fill(v *sinks.Verified, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := v.Read(buf[n:])
+		n += m
+		if err == io.EOF && v.Done() {
+			return n, io.EOF
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (s *Sink) putSmall(ctx context.Context, bb *blockblob.Client, key string, v *sinks.Verified, body []byte) (*azcore.ETag, error) {
+	sum := md5.Sum(body)
+	resp, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(body)), &blockblob.UploadOptions{
+		TransactionalValidation: blob.TransferValidationTypeMD5(sum[:]),
+		Metadata:                map[string]*string{sinks.MetadataSHA256: to.Ptr(v.SHA256())},
+	})
+	if err != nil {
+		return nil, mapUploadErr(err)
+	}
+	return resp.ETag, nil
+}
+
+// verify reads back what was committed. The service already checked every byte against its MD5; this
+// checks that the blob holds as many bytes as were read and carries their SHA-256. A blob that fails
+// is deleted (only if it is still the one we wrote) so nothing unverified stays at the key.
+func (s *Sink) verify(ctx context.Context, bb *blockblob.Client, obj sinks.Object, etag *azcore.ETag) error {
+	props, err := bb.GetProperties(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("read back: %w", mapErr(err))
+	}
+	var size int64
+	if props.ContentLength != nil {
+		size = *props.ContentLength
+	}
+	var bad error
+	switch got := metadataSHA256(props.Metadata); {
+	case size != obj.Size:
+		bad = fmt.Errorf("stored %d bytes, sent %d: %w", size, obj.Size, sinks.ErrSizeMismatch)
+	case got != obj.SHA256:
+		bad = fmt.Errorf("stored SHA-256 %q, sent %s: %w", got, obj.SHA256, sinks.ErrChecksumMismatch)
+	default:
+		return nil
+	}
+	_, err = bb.Delete(ctx, &blob.DeleteOptions{AccessConditions: &blob.AccessConditions{
+		ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: etag},
+	}})
+	return errors.Join(bad, err)
+}
