@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/azure"
@@ -10,6 +13,19 @@ import (
 
 func init() {
 	drivers["azure"] = driver{
+		scheme: "azblob",
+		// azblob://account/container/key
+		locate: func(d destinationConfig, u *url.URL) (destinationConfig, string, error) {
+			container, key, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+			if !ok || key == "" {
+				return d, "", fmt.Errorf("%s names no blob", u)
+			}
+			if u.Host != "" {
+				d.Account = u.Host
+			}
+			d.Container = container
+			return d, key, nil
+		},
 		// Credentials live in the environment, which check cannot see: a missing one fails in open.
 		check: func(d destinationConfig) error {
 			if d.Container == "" {
