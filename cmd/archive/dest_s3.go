@@ -49,9 +49,13 @@ func openS3(typ string) func(ctx context.Context, d destinationConfig, env func(
 		if err := requireS3(typ, d); err != nil {
 			return nil, err
 		}
+		region := d.Region
+		if region == "" && typ == "aws" {
+			region = env("AWS_REGION")
+		}
 		cfg := s3.Config{
 			Bucket:          d.Bucket,
-			Region:          d.Region,
+			Region:          region,
 			Endpoint:        d.Endpoint,
 			PathStyle:       d.PathStyle,
 			AccessKeyID:     env("AWS_ACCESS_KEY_ID"),
@@ -70,7 +74,7 @@ func openS3(typ string) func(ctx context.Context, d destinationConfig, env func(
 			cfg.ContentMD5 = true
 		}
 		if cfg.AccessKeyID != "" && cfg.SecretAccessKey == "" {
-			return nil, fmt.Errorf("an access key ID is set but its secret is not: set the matching secret access key in the environment")
+			return nil, errors.New("an access key ID is set in the environment but its secret access key is not")
 		}
 		s, err := s3.New(ctx, cfg)
 		if err != nil {
