@@ -1,0 +1,129 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Config describes one bucket and how to reach it.
+type Config struct {
+	Bucket    string
+	Region    string // signing region; may be empty with Endpoint (S3-compatible stores ignore it)
+	Endpoint  string // optional base URL of an S3-compatible store; "" means AWS
+	PathStyle bool   // address buckets as endpoint/bucket instead of bucket.endpoint
+
+	// Static credentials; with AccessKeyID empty the AWS default chain (environment, shared files,
+	// SSO, instance roles, ...) is used.
+	AccessKeyID, SecretAccessKey, SessionToken string
+	// CAFile names extra PEM roots to trust, for a store with a private CA; "" keeps the system roots.
+	CAFile string
+	// ContentMD5 makes uploads carry Content-MD5 instead of x-amz-checksum-crc32c/-sha256, for stores
+	// without the newer checksum headers (DigitalOcean Spaces). MD5 costs more CPU.
+	ContentMD5 bool
+
+	PartSize        int64 // bytes per multipart part (default 8 MiB, at least 5 MiB)
+	Buffers         int   // part buffers shared by all uploads of the sink (default 6): the memory bound
+	PartConcurrency int   // parts of one upload in flight at once (default 4)
+	MaxAttempts     int   // attempts per API call, the SDK retryer's budget (default 5)
+}
+
+const (
+	minPartSize = 5 << 20 // S3's minimum for every part but the last
+	maxParts    = 10_000  // S3's maximum part count
+	maxCopySize = 5 << 30 // largest object a single CopyObject can rewrite
+)
+
+func (c *Config) defaults() error {
+	if c.Bucket == "" {
+		return errors.New("bucket is empty")
+	}
+	if c.PartSize == 0 {
+		c.PartSize = 8 << 20
+	}
+	if c.PartSize < minPartSize {
+		return fmt.Errorf("part size %d is below S3's minimum of %d", c.PartSize, minPartSize)
+	}
+	if c.Buffers <= 0 {
+		c.Buffers = 6
+	}
+	if c.PartConcurrency <= 0 {
+		c.PartConcurrency = 4
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 5
+	}
+	if c.Region == "" && c.Endpoint != "" {
+		c.Region = "us-east-1"
+	}
+	return nil
+}
+
+// New builds the sink's client. It makes no request: a wrong bucket or credentials show on first use.
+func New(ctx context.Context, cfg Config) (*Sink, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, fmt.Errorf("s3 destination: %w", err)
+	}
+	if cfg.Endpoint != "" {
+		u, err := url.Parse(cfg.Endpoint)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return nil, fmt.Errorf("s3 destination: endpoint %q is not an http(s) URL", cfg.Endpoint)
+		}
+	}
+	// Uploads run several parts at once per file and several files at once: keep enough idle
+	// connections that they are reused rather than redialled.
+	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConnsPerHost = 64
+	})
+	opts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(httpClient),
+		config.WithRetryMaxAttempts(cfg.MaxAttempts),
+		// Every upload sets its checksum header itself, and readers hash what they read; the SDK's
+		// automatic CRCs would only add aws-chunked trailers that S3-compatible stores reject.
+		config.WithRequestChecksumCalculation(aws.RequestChecksumCalculationWhenRequired),
+		config.WithResponseChecksumValidation(aws.ResponseChecksumValidationWhenRequired),
+	}
+	if cfg.Region != "" {
+		opts = append(opts, config.WithRegion(cfg.Region))
+	}
+	if cfg.AccessKeyID != "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken)))
+	}
+	if cfg.CAFile != "" {
+		f, err := os.Open(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("s3 destination: CA file: %w", err)
+		}
+		defer f.Close()
+		opts = append(opts, config.WithCustomCABundle(f))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("s3 destination: %w", err)
+	}
+	if awsCfg.Region == "" {
+		return nil, errors.New("s3 destination: no region: set the destination's region or AWS_REGION")
+	}
+	client := s3sdk.NewFromConfig(awsCfg, func(o *s3sdk.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+		o.UsePathStyle = cfg.PathStyle
+	})
+	return &Sink{
+		client: client,
+		bucket: cfg.Bucket,
+		cfg:    cfg,
+		pool:   newPool(int(cfg.PartSize), cfg.Buffers),
+	}, nil
+}

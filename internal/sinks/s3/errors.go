@@ -1,0 +1,43 @@
+package s3
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// wrap names the operation and object and maps "no such object" to sinks.ErrNotFound; the SDK error
+// stays reachable with errors.As.
+func (s *Sink) wrap(op, key string, err error) error {
+	if isNotFound(err) {
+		return fmt.Errorf("%s %s: %w (%w)", op, s.URL(key), sinks.ErrNotFound, err)
+	}
+	return fmt.Errorf("%s %s: %w", op, s.URL(key), err)
+}
+
+// isNotFound reports a missing object. A missing bucket is not one: it is a configuration error that
+// must not look like "not archived yet".
+func isNotFound(err error) bool {
+	var nsk *types.NoSuchKey
+	var nf *types.NotFound
+	if errors.As(err, &nsk) || errors.As(err, &nf) {
+		return true
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "NoSuchKey", "NotFound":
+			return true
+		case "NoSuchBucket":
+			return false
+		}
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound && (api == nil || api.ErrorCode() != "NoSuchBucket")
+}

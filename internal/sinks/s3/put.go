@@ -1,0 +1,143 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// Put reads the first part into a pooled buffer. A body that ends within it is sent with one
+// PutObject; a longer one goes through a multipart upload (upload.go). Either way nothing is sent
+// that has not been read into memory, so every request body is a seekable bytes.Reader the SDK can
+// sign, checksum and retry.
+func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	if err := checkKey(key); err != nil {
+		return sinks.Object{}, err
+	}
+	slots, err := s.slotsPerPart(opts.Size)
+	if err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	body := sinks.NewVerified(r, opts)
+	src := ctxReader{ctx, body}
+	buf, err := s.pool.get(ctx, slots)
+	if err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	n, last, err := fill(src, buf, 0)
+	if err == nil && !last {
+		// The first part is full: one byte more tells a body of exactly one part (one PutObject)
+		// from a longer one, without holding a second buffer while waiting for it.
+		var probe [1]byte
+		if _, err = io.ReadFull(src, probe[:]); err == nil {
+			return s.putMultipart(ctx, key, body, src, buf, probe[0])
+		}
+		if err == io.EOF {
+			err = nil
+		}
+	}
+	defer s.pool.put(buf)
+	if err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: read body: %w", s.URL(key), err)
+	}
+	obj, err := body.Object(key)
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	return obj, s.putSingle(ctx, key, buf[:n], obj)
+}
+
+// slotsPerPart sizes parts: one pool buffer, or several when a known size would need more than
+// S3's 10,000 parts. An unknown size uses one buffer and fails at the part limit.
+func (s *Sink) slotsPerPart(size int64) (int, error) {
+	slots := 1
+	for size > int64(slots)*s.cfg.PartSize*maxParts {
+		slots++
+	}
+	if slots > s.cfg.Buffers {
+		return 0, fmt.Errorf("%d bytes need parts of %d MiB, more than the sink's %d buffers of %d MiB", size, int64(slots)*s.cfg.PartSize>>20, s.cfg.Buffers, s.cfg.PartSize>>20)
+	}
+	return slots, nil
+}
+
+// fill reads into buf[pre:] until buf is full or the body ends (last).
+func fill(r io.Reader, buf []byte, pre int) (n int, last bool, err error) {
+	n, err = io.ReadFull(r, buf[pre:])
+	n += pre
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return n, true, nil
+	}
+	return n, false, err
+}
+
+// putSingle stores data, already read to its end and checked, with one PutObject carrying the
+// SHA-256 both as the checksum the server verifies and as our metadata.
+func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks.Object) error {
+	in := &s3sdk.PutObjectInput{
+		Bucket:        &s.bucket,
+		Key:           &key,
+		Body:          bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))),
+		Metadata:      map[string]string{sinks.MetadataSHA256: obj.SHA256},
+	}
+	w := want{size: obj.Size, sha256: obj.SHA256}
+	if s.cfg.ContentMD5 {
+		m := md5.Sum(data)
+		in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(m[:]))
+	} else {
+		in.ChecksumSHA256 = aws.String(b64hex(obj.SHA256))
+		w.checksumSHA256 = *in.ChecksumSHA256
+	}
+	if _, err := s.client.PutObject(ctx, in, payloadOptions(obj.SHA256)); err != nil {
+		return fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	if _, err := s.verify(ctx, key, w); err != nil {
+		s.remove(ctx, key)
+		return err
+	}
+	return nil
+}
+
+// payloadOptions gives the SigV4 signer the body's SHA-256 we already computed, so a plain-http
+// request is not hashed a second time (over TLS the SDK sends the payload unsigned anyway: the
+// checksum header the server verifies is signed, and TLS protects the bytes).
+func payloadOptions(sha256Hex string) func(*s3sdk.Options) {
+	return func(o *s3sdk.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Finalize.Insert(middleware.FinalizeMiddlewareFunc("rtkKnownPayloadHash",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					return next.HandleFinalize(v4.SetPayloadHash(ctx, sha256Hex), in)
+				}), "ComputePayloadHash", middleware.Before)
+		})
+	}
+}
+
+// ctxReader stops reading the body as soon as ctx ends: a cancelled Put must not drain a download.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// b64hex re-encodes a hex digest in base64, as x-amz-checksum-* headers carry it.
+func b64hex(h string) string {
+	b, _ := hex.DecodeString(h)
+	return base64.StdEncoding.EncodeToString(b)
+}

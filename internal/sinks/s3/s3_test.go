@@ -1,0 +1,127 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/sinktest"
+	"github.com/rtk-archive/rtk-archive/internal/testenv"
+)
+
+var buckets atomic.Int64
+
+// newSink returns a sink on a fresh bucket of the server at endpoint. Small parts and few buffers
+// make the suite cross part boundaries and contend for the pool.
+func newSink(t *testing.T, endpoint string) *Sink {
+	t.Helper()
+	s, err := New(t.Context(), Config{
+		Bucket:          strings.ToLower(fmt.Sprintf("rtk-%d-%s", buckets.Add(1), rand.Text()[:8])),
+		Endpoint:        endpoint,
+		PathStyle:       true,
+		AccessKeyID:     testenv.Require(t, "RTK_TEST_S3_ACCESS_KEY"),
+		SecretAccessKey: testenv.Require(t, "RTK_TEST_S3_SECRET_KEY"),
+		CAFile:          testenv.Require(t, "RTK_TEST_S3_CA_FILE"),
+		PartSize:        minPartSize,
+		Buffers:         3,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.client.CreateBucket(t.Context(), &s3sdk.CreateBucketInput{Bucket: &s.bucket}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func harness(endpointVar string) sinktest.Harness {
+	return sinktest.Harness{
+		New: func(t *testing.T) sinks.Sink { return newSink(t, testenv.Require(t, endpointVar)) },
+		Leftovers: func(t *testing.T, sk sinks.Sink) []string {
+			s := sk.(*Sink)
+			out, err := s.client.ListMultipartUploads(context.Background(), &s3sdk.ListMultipartUploadsInput{Bucket: &s.bucket})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var left []string
+			for _, u := range out.Uploads {
+				left = append(left, fmt.Sprintf("multipart upload %s of %s", aws.ToString(u.UploadId), aws.ToString(u.Key)))
+			}
+			return left
+		},
+		BigSize: 12 << 20,
+	}
+}
+
+func TestConformanceHTTP(t *testing.T)  { sinktest.Run(t, harness("RTK_TEST_S3_ENDPOINT")) }
+func TestConformanceHTTPS(t *testing.T) { sinktest.Run(t, harness("RTK_TEST_S3_HTTPS_ENDPOINT")) }
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// TestMultipartKeepsSHA256 checks that a multipart object gets our SHA-256 in its metadata, also for a
+// key that must be escaped in the copy that sets it.
+func TestMultipartKeepsSHA256(t *testing.T) {
+	s := newSink(t, testenv.Require(t, "RTK_TEST_S3_ENDPOINT"))
+	data := make([]byte, 2*minPartSize+7)
+	rand.Read(data)
+	key := "odd/会議 a+b%20&c?.mp4"
+	if _, err := s.Put(t.Context(), key, bytes.NewReader(data), sinks.PutOptions{Size: -1}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stat(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size != int64(len(data)) || st.SHA256 != sha(data) {
+		t.Fatalf("Stat = %+v, want size %d sha256 %s", st, len(data), sha(data))
+	}
+}
+
+// TestServerRefusesWrongChecksum shows the checksums the driver sends are checked by the server: a
+// PutObject or part with a wrong one is refused and stores nothing.
+func TestServerRefusesWrongChecksum(t *testing.T) {
+	for _, v := range []string{"RTK_TEST_S3_ENDPOINT", "RTK_TEST_S3_HTTPS_ENDPOINT"} {
+		t.Run(v, func(t *testing.T) {
+			s := newSink(t, testenv.Require(t, v))
+			ctx := t.Context()
+			data := []byte("the recording")
+			wrong := sha([]byte("another recording"))
+			_, err := s.client.PutObject(ctx, &s3sdk.PutObjectInput{
+				Bucket: &s.bucket, Key: aws.String("single"), Body: bytes.NewReader(data),
+				ChecksumSHA256: aws.String(b64hex(wrong)),
+			})
+			if err == nil {
+				t.Fatal("PutObject with a wrong x-amz-checksum-sha256 was accepted")
+			}
+			if _, err := s.Stat(ctx, "single"); !errors.Is(err, sinks.ErrNotFound) {
+				t.Fatalf("after a refused PutObject, Stat: %v", err)
+			}
+			mpu, err := s.client.CreateMultipartUpload(ctx, &s3sdk.CreateMultipartUploadInput{Bucket: &s.bucket, Key: aws.String("multi"), ChecksumAlgorithm: "CRC32C"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.client.AbortMultipartUpload(context.Background(), &s3sdk.AbortMultipartUploadInput{Bucket: &s.bucket, Key: aws.String("multi"), UploadId: mpu.UploadId})
+			_, err = s.client.UploadPart(ctx, &s3sdk.UploadPartInput{
+				Bucket: &s.bucket, Key: aws.String("multi"), UploadId: mpu.UploadId, PartNumber: aws.Int32(1),
+				Body: bytes.NewReader(data), ChecksumCRC32C: aws.String(b64crc(12345)),
+			})
+			if err == nil {
+				t.Fatal("UploadPart with a wrong x-amz-checksum-crc32c was accepted")
+			}
+		})
+	}
+}
