@@ -1,6 +1,9 @@
-.PHONY: test demo build
+.PHONY: test demo build bench
 test:
 	bash scripts/test.sh
+
+bench:
+	bash scripts/bench.sh
 
 demo:
 	go run ./cmd/archive demo

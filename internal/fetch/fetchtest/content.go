@@ -72,7 +72,7 @@ func (c *content) Seek(offset int64, whence int) (int64, error) {
 }
 
 // Content returns the bytes the fake serves for a recording's file.
-func Content(id, file string, size int64) io.Reader { return newContent(id, file, size) }
+func Content(id, file string, size int64) io.ReadSeeker { return newContent(id, file, size) }
 
 // ContentSHA256 is the SHA-256 of Content(id, file, size).
 func ContentSHA256(id, file string, size int64) string {

@@ -1,0 +1,93 @@
+// Command archive-bench measures the archive command against the S3 server the tests use, side by side
+// with rclone when it is on the PATH. It is a measurement, not a test: it prints figures and never
+// fails on them. Run it through scripts/bench.sh, which starts the servers.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// scenario is one workload of the benchmark.
+type scenario struct {
+	Name  string
+	Count int
+	Size  int64
+}
+
+var scenarios = []scenario{
+	{"100 x 10 MiB", 100, 10 << 20},
+	{"1 x 2 GiB", 1, 2 << 30},
+	{"2000 x 64 KiB", 2000, 64 << 10},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "archive-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("archive-bench", flag.ContinueOnError)
+	runs := fs.Int("runs", 3, "runs of each tool per scenario (alternating); medians are reported")
+	archiveBin := fs.String("archive", "", "archive binary (default: build ./cmd/archive)")
+	rclone := fs.String("rclone", "", "rclone binary (default: rclone on the PATH; none: skip)")
+	only := fs.String("only", "", "comma-separated scenario numbers to run (1, 2, 3); default all")
+	concurrency := fs.Int("concurrency", 8, "recordings (and rclone transfers) in flight")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s3, err := s3FromEnv()
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "archive-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	if *archiveBin == "" {
+		*archiveBin = filepath.Join(work, "archive")
+		if err := build(ctx, *archiveBin); err != nil {
+			return err
+		}
+	}
+	if *rclone == "" {
+		*rclone = lookRclone()
+	}
+	fmt.Printf("machine: %s\n", machine())
+	fmt.Printf("archive: %s, concurrency %d; rclone: %s; %d alternating runs, medians\n\n", *archiveBin, *concurrency, orNone(*rclone), *runs)
+
+	var results []result
+	for i, sc := range scenarios {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), fmt.Sprint(i+1)) {
+			continue
+		}
+		res, err := measure(ctx, sc, s3, *archiveBin, *rclone, *runs, *concurrency, work)
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.Name, err)
+		}
+		results = append(results, res...)
+	}
+	printTable(results)
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "not found (skipped)"
+	}
+	return s
+}
+
+func since(t time.Time) time.Duration { return time.Since(t) }
