@@ -8,9 +8,15 @@ RTK_STATE=$(mktemp -d "${TMPDIR:-/tmp}/rtk-servers.XXXXXX")
 export RTK_STATE
 
 stop_servers() {
+  disown -a 2>/dev/null || true # no "Killed" job notices in the test output
   if [ -f "$RTK_STATE/pids" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$RTK_STATE/pids"
-    sleep 0.2
+    for _ in $(seq 1 20); do
+      alive=0
+      while read -r pid; do kill -0 "$pid" 2>/dev/null && alive=1; done < "$RTK_STATE/pids"
+      [ $alive = 0 ] && break
+      sleep 0.1
+    done
     while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done < "$RTK_STATE/pids"
   fi
   rm -rf "$RTK_STATE" 2>/dev/null || true

@@ -5,14 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/s3"
 )
 
 func init() {
-	drivers["aws"] = driver{check: checkS3("aws"), open: openS3("aws")}
-	drivers["digitalocean"] = driver{check: checkS3("digitalocean"), open: openS3("digitalocean")}
+	drivers["aws"] = driver{scheme: "s3", check: checkS3("aws"), open: openS3("aws"), locate: locateS3}
+	drivers["digitalocean"] = driver{scheme: "s3", check: checkS3("digitalocean"), open: openS3("digitalocean"), locate: locateS3}
+}
+
+// locateS3 reads s3://bucket/key.
+func locateS3(d destinationConfig, u *url.URL) (destinationConfig, string, error) {
+	key := strings.TrimPrefix(u.Path, "/")
+	if u.Host == "" || key == "" {
+		return d, "", fmt.Errorf("%s names no object", u)
+	}
+	d.Bucket = u.Host
+	return d, key, nil
 }
 
 // checkS3 validates what the config alone must get right. Bucket and region may still come from a

@@ -26,6 +26,9 @@ type driver struct {
 // drivers is filled by one file per destination type (dest_*.go).
 var drivers = map[string]driver{}
 
+// checkDestination checks a config entry when the config is loaded. Settings a recording's
+// storage_config may still supply (bucket, region, host, port, username) are assumed present here;
+// Route checks the entry again once they are resolved.
 func checkDestination(name string, d destinationConfig) error {
 	drv, ok := drivers[name]
 	if !ok {
@@ -34,6 +37,17 @@ func checkDestination(name string, d destinationConfig) error {
 	if drv.check == nil {
 		return nil
 	}
+	const fromRecording = "from-storage-config"
+	fill := func(s *string) {
+		if *s == "" {
+			*s = fromRecording
+		}
+	}
+	fill(&d.Bucket)
+	fill(&d.Container)
+	fill(&d.Region)
+	fill(&d.Host)
+	fill(&d.Username)
 	return drv.check(d)
 }
 
