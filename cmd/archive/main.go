@@ -12,7 +12,9 @@ import (
 
 func main() {
 	ctx, stop := notifySignals()
+	stopProfile := startProfile(os.Getenv)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stopProfile()
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
