@@ -37,7 +37,7 @@ type Config struct {
 	PartSize        int64
 	Buffers         int // part buffers shared by all uploads of the sink (default 4): the memory bound
 	PartConcurrency int // parts of one upload in flight at once (default 3)
-	MaxAttempts     int   // attempts per API call, the SDK retryer's budget (default 5)
+	MaxAttempts     int // attempts per API call, the SDK retryer's budget (default 5)
 }
 
 const (
