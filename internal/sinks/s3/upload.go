@@ -92,9 +92,6 @@ func (u *upload) feed(src io.Reader, buf []byte, carry byte) error {
 		if n < len(buf) {
 			return nil // a short part is the last one
 		}
-		if number == maxParts {
-			return fmt.Errorf("body is larger than %d parts of %d bytes", maxParts, len(buf))
-		}
 		select {
 		case u.slots <- struct{}{}:
 		case <-u.ctx.Done():
@@ -111,13 +108,15 @@ func (u *upload) feed(src io.Reader, buf []byte, carry byte) error {
 		var last bool
 		n, last, err = fill(src, next, pre)
 		pre = 0
+		if err != nil {
+			err = fmt.Errorf("read body: %w", err)
+		} else if n > 0 && number == maxParts {
+			err = fmt.Errorf("body is larger than %d parts of %d bytes", maxParts, len(buf))
+		}
 		if err != nil || (last && n == 0) {
 			u.s.pool.put(next)
 			<-u.slots
-			if err != nil {
-				return fmt.Errorf("read body: %w", err)
-			}
-			return nil
+			return err
 		}
 		buf = next
 	}
