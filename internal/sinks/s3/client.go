@@ -31,10 +31,13 @@ type Config struct {
 	// without the newer checksum headers (DigitalOcean Spaces). MD5 costs more CPU.
 	ContentMD5 bool
 
-	PartSize        int64 // bytes per multipart part (default 8 MiB, at least 5 MiB)
-	Buffers         int   // part buffers shared by all uploads of the sink (default 6): the memory bound
-	PartConcurrency int   // parts of one upload in flight at once (default 4)
-	MaxAttempts     int   // attempts per API call, the SDK retryer's budget (default 5)
+	// PartSize is the buffer size (default 16 MiB, at least 5 MiB): bodies up to it take one
+	// PutObject (much cheaper for client and server than a multipart upload), longer ones are sent in
+	// parts of this size.
+	PartSize        int64
+	Buffers         int // part buffers shared by all uploads of the sink (default 4): the memory bound
+	PartConcurrency int // parts of one upload in flight at once (default 3)
+	MaxAttempts     int // attempts per API call, the SDK retryer's budget (default 5)
 }
 
 const (
@@ -48,16 +51,16 @@ func (c *Config) defaults() error {
 		return errors.New("bucket is empty")
 	}
 	if c.PartSize == 0 {
-		c.PartSize = 8 << 20
+		c.PartSize = 16 << 20
 	}
 	if c.PartSize < minPartSize {
 		return fmt.Errorf("part size %d is below S3's minimum of %d", c.PartSize, minPartSize)
 	}
 	if c.Buffers <= 0 {
-		c.Buffers = 6
+		c.Buffers = 4
 	}
 	if c.PartConcurrency <= 0 {
-		c.PartConcurrency = 4
+		c.PartConcurrency = 3
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 5

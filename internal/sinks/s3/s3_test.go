@@ -125,3 +125,20 @@ func TestServerRefusesWrongChecksum(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyCatchesMismatch shows the post-upload check fails when the server holds other bytes
+// than were sent.
+func TestVerifyCatchesMismatch(t *testing.T) {
+	s := newSink(t, testenv.Require(t, "RTK_TEST_S3_ENDPOINT"))
+	data := []byte("stored bytes")
+	if _, err := s.Put(t.Context(), "v", bytes.NewReader(data), sinks.PutOptions{Size: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.verify(t.Context(), "v", want{size: int64(len(data)) + 1, sha256: sha(data)}); !errors.Is(err, sinks.ErrSizeMismatch) {
+		t.Fatalf("wrong size: %v", err)
+	}
+	other := sha([]byte("other bytes!"))
+	if _, err := s.verify(t.Context(), "v", want{size: int64(len(data)), sha256: other, checksumSHA256: b64hex(other)}); !errors.Is(err, sinks.ErrChecksumMismatch) {
+		t.Fatalf("wrong checksum: %v", err)
+	}
+}
