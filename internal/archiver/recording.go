@@ -95,7 +95,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	}
 	if outcome != outcomeFailed {
 		// The details go last: their presence beside the media means every file made it.
-		e := a.metadata(ctx, rec, target)
+		e := a.metadata(ctx, rec, target, outcome == outcomeArchived)
 		if ctx.Err() != nil {
 			return nil
 		}
