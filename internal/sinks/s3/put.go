@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -81,8 +82,10 @@ func fill(r io.Reader, buf []byte, pre int) (n int, last bool, err error) {
 	return n, false, err
 }
 
-// putSingle stores data, already read to its end and checked, with one PutObject carrying the
-// SHA-256 both as the checksum the server verifies and as our metadata.
+// putSingle stores data, already read to its end and checked, with one PutObject carrying a CRC32C
+// the server verifies and our SHA-256 as metadata. The payload goes unsigned under the signed CRC32C
+// header: a signed payload would make both ends hash the body with SHA-256 once more (on plain http),
+// for no integrity the CRC32C and TLS do not already give.
 func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks.Object) error {
 	in := &s3sdk.PutObjectInput{
 		Bucket:        &s.bucket,
@@ -92,14 +95,18 @@ func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks
 		Metadata:      map[string]string{sinks.MetadataSHA256: obj.SHA256},
 	}
 	w := want{size: obj.Size, sha256: obj.SHA256}
+	opts := payloadOptions(obj.SHA256)
 	if s.cfg.ContentMD5 {
 		m := md5.Sum(data)
 		in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(m[:]))
 	} else {
-		in.ChecksumSHA256 = aws.String(b64hex(obj.SHA256))
-		w.checksumSHA256 = *in.ChecksumSHA256
+		in.ChecksumCRC32C = aws.String(b64crc(crc32.Checksum(data, castagnoli)))
+		w.crc32c = []string{*in.ChecksumCRC32C}
+		opts = func(o *s3sdk.Options) {
+			o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		}
 	}
-	if _, err := s.client.PutObject(ctx, in, payloadOptions(obj.SHA256)); err != nil {
+	if _, err := s.client.PutObject(ctx, in, opts); err != nil {
 		return fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
 	if _, err := s.verify(ctx, key, w); err != nil {
