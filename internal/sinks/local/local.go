@@ -69,7 +69,7 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 		}
 	}()
 	body := sinks.NewVerified(r, opts)
-	if _, err := io.Copy(tmp, contextReader{ctx, body}); err != nil {
+	if _, err := io.Copy(tmp, sinks.ContextReader(ctx, body)); err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
 	if obj, err = body.Object(key); err != nil {
@@ -148,17 +148,4 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
-}
-
-// contextReader stops a copy as soon as ctx ends.
-type contextReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c contextReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

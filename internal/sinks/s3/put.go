@@ -31,7 +31,7 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
 	body := sinks.NewVerified(r, opts)
-	src := ctxReader{ctx, body}
+	src := sinks.ContextReader(ctx, body)
 	buf, err := s.pool.get(ctx, slots)
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
@@ -128,19 +128,6 @@ func payloadOptions(sha256Hex string) func(*s3sdk.Options) {
 				}), "ComputePayloadHash", middleware.Before)
 		})
 	}
-}
-
-// ctxReader stops reading the body as soon as ctx ends: a cancelled Put must not drain a download.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // b64hex re-encodes a hex digest in base64, as x-amz-checksum-* headers carry it.
