@@ -281,3 +281,20 @@ func TestManifestDestinationOutlivesThePod(t *testing.T) {
 		t.Fatalf("run copies after two runs: %v", runs)
 	}
 }
+
+func TestProgressIsShown(t *testing.T) {
+	c := newCLI(t, uploaded(1, 300_000), uploaded(2, 300_000))
+	c.api.SetDownloadRate(400_000) // long enough for a few progress ticks
+	_, _, stderr := c.run("run", "--log-format", "json", "--progress-interval", "100ms", "--concurrency", "1")
+	if !strings.Contains(stderr, `"msg":"progress"`) || !strings.Contains(stderr, `"recordings":2`) {
+		t.Fatalf("no progress log lines when not on a terminal:\n%s", stderr)
+	}
+	_, _, stderr = c.run("run", "--log-format", "json", "--progress", "always", "--manifest", filepath.Join(c.dir, "m2.jsonl"))
+	if !strings.Contains(stderr, "2/2 recordings · ") {
+		t.Fatalf("no live progress line with --progress always:\n%s", stderr)
+	}
+	_, _, stderr = c.run("run", "--log-format", "json", "--progress", "never", "--manifest", filepath.Join(c.dir, "m3.jsonl"))
+	if strings.Contains(stderr, "progress") {
+		t.Fatal("progress shown with --progress never")
+	}
+}
