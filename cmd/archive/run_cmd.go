@@ -46,7 +46,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		return usagef("%v", err)
 	}
 	var jobs []archiver.Job
-	if opts.IDsFile != "" {
+	if opts.IDsFile != "" { // read before anything is written: a bad ID file is bad usage
 		if jobs, err = readIDs(opts.IDsFile, stdin); err != nil {
 			return err
 		}
@@ -67,16 +67,10 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	}
 
 	if opts.IDsFile == "" {
-		recs, err := client.List(ctx, fetch.ListOptions{Since: opts.Since, Until: opts.Until, MeetingID: opts.MeetingID})
-		if err != nil {
-			return fmt.Errorf("listing recordings: %w", err)
+		if jobs, err = listJobs(ctx, client, opts, log); err != nil {
+			return err
 		}
-		for i := range recs {
-			jobs = append(jobs, archiver.Job{ID: recs[i].ID, Listed: &recs[i]})
-		}
-		log.Info("selected recordings", "count", len(jobs), "since", opts.Since, "until", opts.Until)
 	}
-
 	if opts.Shard.N > 1 {
 		all := len(jobs)
 		jobs = opts.Shard.filter(jobs)
@@ -147,6 +141,20 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		return fmt.Errorf("%w: %d of %d recordings (see the manifest %s)", errSomeFailed, sum.Failed(), sum.Total(), opts.Manifest)
 	}
 	return nil
+}
+
+// listJobs selects the recordings of the listing window.
+func listJobs(ctx context.Context, client *fetch.Client, opts *runOptions, log *slog.Logger) ([]archiver.Job, error) {
+	recs, err := client.List(ctx, fetch.ListOptions{Since: opts.Since, Until: opts.Until, MeetingID: opts.MeetingID})
+	if err != nil {
+		return nil, fmt.Errorf("listing recordings: %w", err)
+	}
+	jobs := make([]archiver.Job, len(recs))
+	for i := range recs {
+		jobs[i] = archiver.Job{ID: recs[i].ID, Listed: &recs[i]}
+	}
+	log.Info("selected recordings", "count", len(jobs), "since", opts.Since, "until", opts.Until)
+	return jobs, nil
 }
 
 func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
