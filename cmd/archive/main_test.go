@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch/fetchtest"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -296,5 +297,33 @@ func TestProgressIsShown(t *testing.T) {
 	_, _, stderr = c.run("run", "--log-format", "json", "--progress", "never", "--manifest", filepath.Join(c.dir, "m3.jsonl"))
 	if strings.Contains(stderr, "progress") {
 		t.Fatal("progress shown with --progress never")
+	}
+}
+
+func TestBackfillTakesTheEarliestExpiryFirst(t *testing.T) {
+	var recs []fetchtest.Recording
+	var ids []string
+	for i := range 5 {
+		r := uploaded(10+i, 1000)
+		r.Expiry = time.Now().Add(time.Duration(5-i) * time.Hour) // the last in the file expires first
+		recs = append(recs, r)
+		ids = append(ids, r.ID)
+	}
+	c := newCLI(t, recs...)
+	c.stdin = strings.Join(ids, "\n")
+	if code, out, errOut := c.run("run", "--ids", "-", "--concurrency", "1"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	entries, _ := manifest.Read(c.env["ARCHIVE_MANIFEST"])
+	var order []string
+	for _, e := range entries {
+		if e.Kind == manifest.KindMedia {
+			order = append(order, e.RecordingID)
+		}
+	}
+	for i := range ids {
+		if order[i] != ids[len(ids)-1-i] {
+			t.Fatalf("archived in order %v, want earliest expiry first %v", order, ids)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
@@ -70,6 +71,8 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		if jobs, err = listJobs(ctx, client, opts, log); err != nil {
 			return err
 		}
+	} else if !opts.DryRun {
+		orderBackfill(ctx, client, jobs, log)
 	}
 	if opts.Shard.N > 1 {
 		all := len(jobs)
@@ -155,6 +158,31 @@ func listJobs(ctx context.Context, client *fetch.Client, opts *runOptions, log *
 	}
 	log.Info("selected recordings", "count", len(jobs), "since", opts.Since, "until", opts.Until)
 	return jobs, nil
+}
+
+// mediaLifetime is how long RealtimeKit keeps a recording's media: only recordings this young can be
+// saved at all, and they are the ones whose order matters.
+const mediaLifetime = 7 * 24 * time.Hour
+
+// orderBackfill gives a backfill's jobs the expiry the listing knows for them, so the archiver can
+// take the recordings that disappear first first. One listing of the last 8 days costs a page of API
+// calls per 100 recordings, instead of a detail call per ID up front. Jobs the listing does not know
+// (older media, or a listing that fails) keep their order in the file, after the others.
+func orderBackfill(ctx context.Context, client *fetch.Client, jobs []archiver.Job, log *slog.Logger) {
+	recs, err := client.List(ctx, fetch.ListOptions{Since: time.Now().Add(-mediaLifetime - 24*time.Hour)})
+	if err != nil {
+		log.Warn("could not list recent recordings to order the backfill by expiry; keeping the file's order", "error", err)
+		return
+	}
+	byID := make(map[string]*fetch.Recording, len(recs))
+	for i := range recs {
+		byID[strings.ToLower(recs[i].ID)] = &recs[i]
+	}
+	for i := range jobs {
+		if rec, ok := byID[jobs[i].ID]; ok && jobs[i].Reject == "" {
+			jobs[i].Listed = rec
+		}
+	}
 }
 
 func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
