@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
@@ -37,6 +38,7 @@ func archiveRun(ctx context.Context, opts *runOptions, getenv func(string) strin
 }
 
 func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	stderr = &syncWriter{w: stderr} // the logger and the progress line share it
 	log := newLogger(opts.LogFormat, stderr)
 	rate := opts.APIRate
 	if rate == 0 {
@@ -253,4 +255,16 @@ func newLogger(format string, stderr io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(stderr, nil))
 	}
 	return slog.New(slog.NewJSONHandler(stderr, nil))
+}
+
+// syncWriter serializes writes from the logger and the progress display.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -73,7 +73,7 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 		return nil, errors.New("archiver: no manifest")
 	}
 	jobs = order(jobs)
-	sum.Planned = len(jobs)
+	sum.planned.Store(int64(len(jobs)))
 	a := &archiver{cfg: cfg, log: cfg.Logger, sum: sum}
 
 	g, gctx := errgroup.WithContext(ctx)

@@ -18,15 +18,14 @@ type Summary struct {
 	AtRisk     []Failure      // ready recordings not archived whose media expires within the horizon
 	Started    time.Time
 	Finished   time.Time
-	Planned    int // recordings selected for the run
-
-	moved atomic.Int64 // bytes downloaded so far, including files still in flight
-	done  atomic.Int64 // recordings finished, whatever their outcome
+	planned    atomic.Int64 // recordings selected for the run
+	moved      atomic.Int64 // bytes downloaded so far, including files still in flight
+	done       atomic.Int64 // recordings finished, whatever their outcome
 }
 
 // Progress is a consistent-enough snapshot for a progress display, safe to call during the run.
 func (s *Summary) Progress() (done, planned int, bytes int64) {
-	return int(s.done.Load()), s.Planned, s.moved.Load()
+	return int(s.done.Load()), int(s.planned.Load()), s.moved.Load()
 }
 
 // counting counts the bytes read through it into the summary's progress.
