@@ -1,0 +1,101 @@
+package gcs
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"mime"
+	"path"
+
+	"cloud.google.com/go/storage"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// minChunk is the granularity of resumable upload chunks.
+const minChunk = 256 << 10
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Put implements sinks.Sink.
+func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	if err := checkKey(key); err != nil {
+		return sinks.Object{}, err
+	}
+	chunk := s.chunkFor(opts.Size)
+	if err := s.budget.acquire(ctx, int64(chunk)); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: waiting for an upload buffer: %w", s.URL(key), err)
+	}
+	defer s.budget.release(int64(chunk))
+
+	v := sinks.NewVerified(r, opts)
+	attrs, crc, err := s.upload(ctx, key, v, chunk, opts.SHA256)
+	if err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s after %d bytes: %w", s.URL(key), v.N(), translate(err))
+	}
+	want, err := v.Object(key)
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	if err := s.verify(ctx, attrs, want, crc); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	return want, nil
+}
+
+// upload streams v into a new object at key and commits it only once v ended without error, so a
+// failed body or a cancelled ctx leaves nothing. It returns the attributes the service reported
+// for the committed object and the CRC32C of the bytes read.
+//
+// The SDK sends its own CRC32C of the whole body with the final request, and the service refuses
+// the object if the bytes it received differ. Writer.SendCRC32C would need the checksum before the
+// first byte, which a streamed download does not give.
+func (s *Sink) upload(ctx context.Context, key string, v *sinks.Verified, chunk int, sha string) (*storage.ObjectAttrs, uint32, error) {
+	// Writer.Close commits; cancelling its context is the only way to abandon the upload.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w := s.bucket.Object(key).NewWriter(wctx)
+	w.ChunkSize = chunk
+	w.ContentType = contentType(key)
+	if sha != "" {
+		// Verified fails the body unless it hashes to sha, so it can be stored before it is checked.
+		w.Metadata = map[string]string{sinks.MetadataSHA256: sha}
+	}
+	crc := crc32.New(castagnoli)
+	_, err := io.Copy(w, io.TeeReader(v, crc))
+	if err == nil {
+		// A body that ended after ctx was cancelled must not be committed either.
+		err = ctx.Err()
+	}
+	if err != nil {
+		cancel()
+		return nil, 0, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, 0, err
+	}
+	return w.Attrs(), crc.Sum32(), nil
+}
+
+// chunkFor is the chunk size of one upload. A body known to be smaller than a chunk gets a buffer
+// just big enough that the SDK sees its end in the first chunk and sends it as one request.
+func (s *Sink) chunkFor(size int64) int {
+	if size >= 0 && size < int64(s.chunkSize) {
+		return roundChunk(size + 1)
+	}
+	return s.chunkSize
+}
+
+// roundChunk rounds n up to a multiple of minChunk, as the SDK would.
+func roundChunk(n int64) int {
+	return int(max(minChunk, (n+minChunk-1)/minChunk*minChunk))
+}
+
+// contentType is what browsers and the console show; without it the SDK would sniff the body.
+func contentType(key string) string {
+	if t := mime.TypeByExtension(path.Ext(key)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}

@@ -1,0 +1,67 @@
+package gcs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"cloud.google.com/go/storage"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// verify checks the committed object against what was read, then records our SHA-256 on it if the
+// upload could not carry it.
+//
+// The SHA-256 of a streamed body is known only after its last byte, and a resumable upload takes
+// its metadata when it starts, so it is set by a metadata update of exactly the generation written
+// (metageneration-matched, so a concurrent update is not overwritten). That update touches no data.
+func (s *Sink) verify(ctx context.Context, a *storage.ObjectAttrs, want sinks.Object, crc uint32) error {
+	if err := matches(a, want, crc); err != nil {
+		return fmt.Errorf("stored object differs from the body: %w", errors.Join(err, s.discard(ctx, a)))
+	}
+	if a.Metadata[sinks.MetadataSHA256] == want.SHA256 {
+		return nil
+	}
+	o := s.bucket.Object(a.Name).Generation(a.Generation).If(storage.Conditions{MetagenerationMatch: a.Metageneration})
+	u, err := o.Update(ctx, storage.ObjectAttrsToUpdate{Metadata: map[string]string{sinks.MetadataSHA256: want.SHA256}})
+	if err != nil {
+		return fmt.Errorf("object stored and its CRC32C checked, but recording its SHA-256 in metadata failed: %w", err)
+	}
+	if err := matches(u, want, crc); err != nil {
+		return fmt.Errorf("object after its metadata update: %w", err)
+	}
+	if got := u.Metadata[sinks.MetadataSHA256]; got != want.SHA256 {
+		return fmt.Errorf("metadata %s is %q after the update, want %s: %w", sinks.MetadataSHA256, got, want.SHA256, sinks.ErrChecksumMismatch)
+	}
+	return nil
+}
+
+// matches compares the service's size and CRC32C of an object with the body read.
+func matches(a *storage.ObjectAttrs, want sinks.Object, crc uint32) error {
+	if a == nil {
+		return errors.New("the service reported no object")
+	}
+	if a.Size != want.Size {
+		return fmt.Errorf("generation %d holds %d bytes, %d were sent: %w", a.Generation, a.Size, want.Size, sinks.ErrSizeMismatch)
+	}
+	if a.CRC32C != crc {
+		return fmt.Errorf("generation %d has CRC32C %08x, the body %08x: %w", a.Generation, a.CRC32C, crc, sinks.ErrChecksumMismatch)
+	}
+	return nil
+}
+
+// discard deletes the generation just written when it does not hold the body. It runs even when ctx
+// is cancelled: wrong bytes must not stay at the key.
+func (s *Sink) discard(ctx context.Context, a *storage.ObjectAttrs) error {
+	if a == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := s.bucket.Object(a.Name).Generation(a.Generation).Delete(ctx); err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
+		return fmt.Errorf("removing generation %d: %w", a.Generation, err)
+	}
+	return nil
+}
