@@ -12,7 +12,17 @@ import (
 )
 
 func init() {
-	drivers["gcs"] = driver{check: checkGCS, open: openGCS}
+	drivers["gcs"] = driver{scheme: "gs", check: checkGCS, open: openGCS, locate: locateGCS}
+}
+
+// locateGCS reads gs://bucket/key.
+func locateGCS(d destinationConfig, u *url.URL) (destinationConfig, string, error) {
+	key := strings.TrimPrefix(u.Path, "/")
+	if u.Host == "" || key == "" {
+		return d, "", fmt.Errorf("%s names no object", u)
+	}
+	d.Bucket = u.Host
+	return d, key, nil
 }
 
 // checkGCS validates a gcs entry. The bucket may come from the recording's storage_config.

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,8 +88,29 @@ func sftpDest(t *testing.T) e2eDest {
 	}
 }
 
+func gcsDest(t *testing.T) e2eDest {
+	endpoint := testenv.Require(t, "RTK_TEST_GCS_ENDPOINT")
+	bucket := "e2e-gcs-" + strings.ToLower(rand.Text()[:10])
+	return e2eDest{
+		typ:    "gcs",
+		config: fmt.Sprintf("    endpoint: %s\n", endpoint),
+		sc:     map[string]any{"type": "gcs", "bucket": bucket, "path": "gcs-recordings"},
+		env:    map[string]string{},
+		setup: func(t *testing.T, c *cli) {
+			resp, err := http.Post(endpoint+"b?project=rtk", "application/json", strings.NewReader(`{"name":"`+bucket+`"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("creating bucket %s: HTTP %d", bucket, resp.StatusCode)
+			}
+		},
+	}
+}
+
 func TestEndToEndEveryDestinationType(t *testing.T) {
-	dests := []e2eDest{s3Dest(t, "aws"), s3Dest(t, "digitalocean"), azureDest(t), sftpDest(t)}
+	dests := []e2eDest{s3Dest(t, "aws"), s3Dest(t, "digitalocean"), gcsDest(t), azureDest(t), sftpDest(t)}
 	var recs []fetchtest.Recording
 	for i, d := range dests {
 		recs = append(recs, fetchtest.Recording{ID: fetchtest.UUID(300 + i), Status: "UPLOADED", OutputFileName: d.typ + " call.mp4",
