@@ -143,7 +143,7 @@ func runArchive(ctx context.Context, bin string, api *fetchtest.Server, s3 s3Env
 		"CLOUDFLARE_ACCOUNT_ID=" + api.AccountID, "REALTIMEKIT_APP_ID=" + api.AppID,
 		"CLOUDFLARE_API_TOKEN=" + api.Token, "CLOUDFLARE_API_URL=" + api.URL,
 		"AWS_ACCESS_KEY_ID=" + s3.AccessKey, "AWS_SECRET_ACCESS_KEY=" + s3.SecretKey, "AWS_REGION=us-east-1",
-		"ARCHIVE_CPUPROFILE=" + os.Getenv("ARCHIVE_CPUPROFILE"),
+		"ARCHIVE_CPUPROFILE=" + os.Getenv("ARCHIVE_CPUPROFILE"), "GOMEMLIMIT=" + os.Getenv("GOMEMLIMIT"),
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	s, err := timed(cmd)

@@ -31,7 +31,7 @@ type Config struct {
 	// without the newer checksum headers (DigitalOcean Spaces). MD5 costs more CPU.
 	ContentMD5 bool
 
-	// PartSize is the buffer size (default 16 MiB, at least 5 MiB): bodies up to it take one
+	// PartSize is the buffer size (default 12 MiB, at least 5 MiB): bodies up to it take one
 	// PutObject (much cheaper for client and server than a multipart upload), longer ones are sent in
 	// parts of this size.
 	PartSize        int64
@@ -51,7 +51,7 @@ func (c *Config) defaults() error {
 		return errors.New("bucket is empty")
 	}
 	if c.PartSize == 0 {
-		c.PartSize = 16 << 20
+		c.PartSize = 12 << 20
 	}
 	if c.PartSize < minPartSize {
 		return fmt.Errorf("part size %d is below S3's minimum of %d", c.PartSize, minPartSize)

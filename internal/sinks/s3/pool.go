@@ -44,6 +44,21 @@ func (p *pool) get(ctx context.Context, n int) ([]byte, error) {
 	return make([]byte, n*p.size), nil
 }
 
+// getSmall lends a buffer of exactly n bytes, n well below the part size, for a body known to be that
+// small. It counts as one slot like any other, but a tiny file does not pin (or make the pool allocate)
+// a whole part buffer.
+func (p *pool) getSmall(ctx context.Context, n int) ([]byte, error) {
+	select {
+	case p.slots <- struct{}{}:
+		return make([]byte, n), nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
+// putSmall returns the slot of a buffer from getSmall.
+func (p *pool) putSmall() { p.release(1) }
+
 // put returns a buffer from get.
 func (p *pool) put(b []byte) {
 	n := cap(b) / p.size

@@ -32,6 +32,9 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	}
 	body := sinks.NewVerified(r, opts)
 	src := sinks.ContextReader(ctx, body)
+	if opts.Size >= 0 && opts.Size <= smallBody {
+		return s.putSmall(ctx, key, body, src, int(opts.Size))
+	}
 	buf, err := s.pool.get(ctx, slots)
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
@@ -57,6 +60,34 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 		return sinks.Object{}, err
 	}
 	return obj, s.putSingle(ctx, key, buf[:n], obj)
+}
+
+// smallBody is the largest known size sent from a buffer of its own size rather than a part buffer.
+const smallBody = 1 << 20
+
+// putSmall sends a body of a known, small size with one PutObject. Verified fails the read of any byte
+// past the announced size, so a body that lies about its size never gets here as a success.
+func (s *Sink) putSmall(ctx context.Context, key string, body *sinks.Verified, src io.Reader, size int) (sinks.Object, error) {
+	buf, err := s.pool.getSmall(ctx, size)
+	if err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+	}
+	defer s.pool.putSmall()
+	if _, err := io.ReadFull(src, buf); err != nil {
+		return sinks.Object{}, fmt.Errorf("put %s: read body: %w", s.URL(key), err)
+	}
+	var probe [1]byte
+	if _, err := io.ReadFull(src, probe[:]); err != io.EOF {
+		if err == nil {
+			err = fmt.Errorf("body longer than %d bytes: %w", size, sinks.ErrSizeMismatch)
+		}
+		return sinks.Object{}, fmt.Errorf("put %s: read body: %w", s.URL(key), err)
+	}
+	obj, err := body.Object(key)
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	return obj, s.putSingle(ctx, key, buf, obj)
 }
 
 // slotsPerPart sizes parts: one pool buffer, or several when a known size would need more than
