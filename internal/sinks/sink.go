@@ -14,7 +14,9 @@ import (
 // Put's promise: it returns nil only after every byte of r was read without error and the destination
 // was checked to hold exactly those bytes (size and SHA-256, or the service's own checksum of the same
 // bytes). A Put that fails, or whose ctx is cancelled, leaves nothing new at key: an object that was
-// there before stays as it was, and no partial object, temporary file or pending upload is left behind.
+// there before stays as it was, and no partial object, temporary file or pending upload is left behind
+// (Azure's one exception: staged blocks that were never committed cannot be deleted; they are invisible
+// and the service discards them within 7 days).
 // A reader error (including ErrChecksumMismatch from Verified) is such a failure.
 type Sink interface {
 	// Put streams r to key, replacing any object there. opts.Size is the expected size (-1 unknown).
