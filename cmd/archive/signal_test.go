@@ -146,7 +146,20 @@ func TestSecondSignalAbortsAtOnceLeavingNothingPartial(t *testing.T) {
 	c := newCLI(t, recs...)
 	c.api.SetDownloadRate(100_000) // 4 s per file
 	cmd, out := slowRun(t, c, "--grace", "1m")
-	time.Sleep(700 * time.Millisecond)
+	// The signal handlers are installed before the first API call; wait for a download in flight.
+	downloads := func() (n int) {
+		for _, r := range recs {
+			n += c.api.Requests(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile))
+		}
+		return n
+	}
+	for deadline := time.Now().Add(30 * time.Second); downloads() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the run never started downloading")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGTERM)
 	time.Sleep(200 * time.Millisecond)
 	start := time.Now()
