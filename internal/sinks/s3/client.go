@@ -35,7 +35,7 @@ type Config struct {
 	// PutObject (much cheaper for client and server than a multipart upload), longer ones are sent in
 	// parts of this size.
 	PartSize        int64
-	Buffers         int // part buffers shared by all uploads of the sink (default 4): the memory bound
+	Buffers         int // part buffers shared by all uploads of the sink (default 3): the memory bound
 	PartConcurrency int // parts of one upload in flight at once (default 3)
 	MaxAttempts     int // attempts per API call, the SDK retryer's budget (default 5)
 }
@@ -57,7 +57,7 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("part size %d is below S3's minimum of %d", c.PartSize, minPartSize)
 	}
 	if c.Buffers <= 0 {
-		c.Buffers = 4
+		c.Buffers = 3
 	}
 	if c.PartConcurrency <= 0 {
 		c.PartConcurrency = 3
