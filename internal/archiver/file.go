@@ -38,19 +38,42 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 		return entry
 	}
 
-	existing, err := a.existing(ctx, rec, t, f)
-	switch {
-	case err != nil:
-		return fail(err)
-	case existing != nil:
-		entry.Status, entry.Size, entry.SHA256 = manifest.StatusPresent, existing.Size, existing.SHA256
+	present := func(o *sinks.Object) manifest.Entry {
+		entry.Status, entry.Size, entry.SHA256 = manifest.StatusPresent, o.Size, o.SHA256
 		log.Debug("already archived", "kind", f.Kind, "destination", dest)
 		return entry
 	}
+	// A key no earlier run recorded is most likely free: where the sink can create an object only if
+	// none exists, write straight away and look only when it refuses. Otherwise look first.
+	_, recorded := a.cfg.Previous[dest]
+	creator, _ := t.Sink.(sinks.Creator)
+	create := creator != nil && !recorded && !a.cfg.Overwrite
+	if !create {
+		existing, err := a.existing(ctx, rec, t, f)
+		switch {
+		case err != nil:
+			return fail(err)
+		case existing != nil:
+			return present(existing)
+		}
+	}
 
 	var obj sinks.Object
+	var err error
 	for attempt := 1; ; attempt++ {
-		obj, err = a.copy(ctx, t, f)
+		obj, err = a.copy(ctx, t, f, create)
+		if create && errors.Is(err, sinks.ErrExists) {
+			existing, xerr := a.existing(ctx, rec, t, f)
+			switch {
+			case xerr != nil:
+				return fail(xerr)
+			case existing != nil:
+				return present(existing)
+			}
+			create = false // it went away meanwhile: write it
+			attempt--
+			continue
+		}
 		if err != nil && refreshable(err) && !rs.refreshed && ctx.Err() == nil {
 			// Presigned URLs can die before their stated expiry: ask for the details once more.
 			if fresh, rerr := a.refresh(ctx, log, rs, f); rerr == nil {
@@ -80,14 +103,18 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 	return entry
 }
 
-// copy streams one file from its presigned URL into the sink.
-func (a *archiver) copy(ctx context.Context, t Target, f file) (sinks.Object, error) {
+// copy streams one file from its presigned URL into the sink; with create, only if the key is free.
+func (a *archiver) copy(ctx context.Context, t Target, f file, create bool) (sinks.Object, error) {
 	media, err := a.cfg.Client.OpenMedia(ctx, f.URL, f.Size)
 	if err != nil {
 		return sinks.Object{}, err
 	}
 	defer media.Close()
-	obj, err := t.Sink.Put(ctx, f.Key, counting{media, a.sum}, sinks.PutOptions{Size: media.Size})
+	put := t.Sink.Put
+	if create {
+		put = t.Sink.(sinks.Creator).Create
+	}
+	obj, err := put(ctx, f.Key, counting{media, a.sum}, sinks.PutOptions{Size: media.Size})
 	if err != nil {
 		return sinks.Object{}, err
 	}

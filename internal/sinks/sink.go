@@ -52,3 +52,15 @@ var (
 
 // MetadataSHA256 is the user-metadata name under which object stores keep our SHA-256 of an object.
 const MetadataSHA256 = "sha256"
+
+// Creator is implemented by sinks that can store an object only where none exists, in one atomic step
+// on the server: it saves the archiver a lookup before every write, and no other writer can slip an
+// object in between a check and the write.
+type Creator interface {
+	// Create is Put, except that when an object is already at key it fails with an error matching
+	// ErrExists and leaves that object untouched.
+	Create(ctx context.Context, key string, r io.Reader, opts PutOptions) (Object, error)
+}
+
+// ErrExists means Create found an object already at the key.
+var ErrExists = errors.New("an object already exists at the key")

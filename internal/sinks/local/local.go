@@ -15,7 +15,10 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 )
 
-var _ sinks.Sink = (*Sink)(nil)
+var (
+	_ sinks.Sink    = (*Sink)(nil)
+	_ sinks.Creator = (*Sink)(nil)
+)
 
 // Sink writes objects as files below a root folder. Keys can never name a path outside it.
 type Sink struct {
@@ -49,7 +52,17 @@ func (s *Sink) path(key string) (string, error) {
 
 // Put writes r to a temporary file in the key's folder, syncs it, renames it onto the final name and
 // syncs the folder, so the final name only ever holds a complete, verified file.
-func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (obj sinks.Object, err error) {
+func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.write(ctx, key, r, opts, false)
+}
+
+// Create is Put that links the finished file to its final name instead of renaming it onto it: the
+// link fails when a file is already there, atomically, and that file stays as it was.
+func (s *Sink) Create(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.write(ctx, key, r, opts, true)
+}
+
+func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions, create bool) (obj sinks.Object, err error) {
 	final, err := s.path(key)
 	if err != nil {
 		return sinks.Object{}, err
@@ -87,7 +100,16 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
+	if create {
+		err = os.Link(tmp.Name(), final)
+		if errors.Is(err, fs.ErrExist) {
+			return sinks.Object{}, fmt.Errorf("create %s: %w", s.URL(key), sinks.ErrExists)
+		}
+		if err != nil {
+			return sinks.Object{}, fmt.Errorf("create %s: %w", s.URL(key), err)
+		}
+		os.Remove(tmp.Name()) // the final name holds the file now
+	} else if err := os.Rename(tmp.Name(), final); err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
 	if err := syncDir(dir); err != nil {

@@ -48,6 +48,7 @@ func Run(t *testing.T, h Harness) {
 		{"FailedPutKeepsExisting", testFailedPutKeepsExisting},
 		{"Replace", testReplace},
 		{"Concurrent", testConcurrent},
+		{"CreateOnlyWhereNothingIs", testCreate},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
@@ -300,5 +301,33 @@ func testConcurrent(t *testing.T, h Harness) {
 	}
 	for i := range n {
 		mustHold(t, s, fmt.Sprintf("concurrent/%d.mp4", i), data[i])
+	}
+}
+
+// testCreate runs for sinks that implement sinks.Creator: Create stores a new object, and refuses an
+// existing one without touching it or leaving anything behind.
+func testCreate(t *testing.T, h Harness) {
+	s := h.New(t)
+	c, ok := s.(sinks.Creator)
+	if !ok {
+		return // the archiver looks before it writes for this sink
+	}
+	data := randomBytes(t, h.BigSize+3)
+	obj, err := c.Create(context.Background(), "create/new.mp4", struct{ io.Reader }{bytes.NewReader(data)}, sinks.PutOptions{Size: int64(len(data))})
+	if err != nil {
+		t.Fatalf("Create of a new key: %v", err)
+	}
+	if obj.SHA256 != sum(data) {
+		t.Fatalf("Create returned %+v", obj)
+	}
+	mustHold(t, s, "create/new.mp4", data)
+	for _, size := range []int64{1000, h.BigSize + 5} { // one request, and a multi-part upload
+		other := randomBytes(t, size)
+		_, err = c.Create(context.Background(), "create/new.mp4", bytes.NewReader(other), sinks.PutOptions{Size: size})
+		if !errors.Is(err, sinks.ErrExists) {
+			t.Fatalf("Create over an existing object (%d bytes): %v, want ErrExists", size, err)
+		}
+		mustHold(t, s, "create/new.mp4", data)
+		mustLeaveNothing(t, h, s)
 	}
 }
