@@ -18,6 +18,9 @@ func (s *Sink) wrap(op, key string, err error) error {
 	if isNotFound(err) {
 		return fmt.Errorf("%s %s: %w (%w)", op, s.URL(key), sinks.ErrNotFound, err)
 	}
+	if isPreconditionFailed(err) { // only Create sends a precondition
+		return fmt.Errorf("%s %s: %w (%w)", op, s.URL(key), sinks.ErrExists, err)
+	}
 	return fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 }
 
@@ -40,4 +43,14 @@ func isNotFound(err error) bool {
 	}
 	var re *awshttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound && (api == nil || api.ErrorCode() != "NoSuchBucket")
+}
+
+// isPreconditionFailed reports S3's 412 answer to If-None-Match: * when an object is at the key.
+func isPreconditionFailed(err error) bool {
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "PreconditionFailed" {
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed
 }

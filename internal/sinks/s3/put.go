@@ -23,6 +23,16 @@ import (
 // that has not been read into memory, so every request body is a seekable bytes.Reader the SDK can
 // sign, checksum and retry.
 func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.put(ctx, key, r, opts, false)
+}
+
+// Create is Put with If-None-Match: * on the request that makes the object appear (the PutObject, or
+// CompleteMultipartUpload): S3 refuses it with 412 when an object is already at the key, atomically.
+func (s *Sink) Create(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.put(ctx, key, r, opts, true)
+}
+
+func (s *Sink) put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions, ifAbsent bool) (sinks.Object, error) {
 	if err := checkKey(key); err != nil {
 		return sinks.Object{}, err
 	}
@@ -33,7 +43,7 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	body := sinks.NewVerified(r, opts)
 	src := sinks.ContextReader(ctx, body)
 	if opts.Size >= 0 && opts.Size <= smallBody {
-		return s.putSmall(ctx, key, body, src, int(opts.Size))
+		return s.putSmall(ctx, key, body, src, int(opts.Size), ifAbsent)
 	}
 	buf, err := s.pool.get(ctx, slots)
 	if err != nil {
@@ -45,7 +55,7 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 		// from a longer one, without holding a second buffer while waiting for it.
 		var probe [1]byte
 		if _, err = io.ReadFull(src, probe[:]); err == nil {
-			return s.putMultipart(ctx, key, body, src, buf, probe[0])
+			return s.putMultipart(ctx, key, body, src, buf, probe[0], ifAbsent)
 		}
 		if err == io.EOF {
 			err = nil
@@ -59,7 +69,7 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	if err != nil {
 		return sinks.Object{}, err
 	}
-	return obj, s.putSingle(ctx, key, buf[:n], obj)
+	return obj, s.putSingle(ctx, key, buf[:n], obj, ifAbsent)
 }
 
 // smallBody is the largest known size sent from a buffer of its own size rather than a part buffer.
@@ -67,7 +77,7 @@ const smallBody = 1 << 20
 
 // putSmall sends a body of a known, small size with one PutObject. Verified fails the read of any byte
 // past the announced size, so a body that lies about its size never gets here as a success.
-func (s *Sink) putSmall(ctx context.Context, key string, body *sinks.Verified, src io.Reader, size int) (sinks.Object, error) {
+func (s *Sink) putSmall(ctx context.Context, key string, body *sinks.Verified, src io.Reader, size int, ifAbsent bool) (sinks.Object, error) {
 	buf, err := s.pool.getSmall(ctx, size)
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
@@ -87,7 +97,7 @@ func (s *Sink) putSmall(ctx context.Context, key string, body *sinks.Verified, s
 	if err != nil {
 		return sinks.Object{}, err
 	}
-	return obj, s.putSingle(ctx, key, buf, obj)
+	return obj, s.putSingle(ctx, key, buf, obj, ifAbsent)
 }
 
 // slotsPerPart sizes parts: one pool buffer, or several when a known size would need more than
@@ -117,13 +127,16 @@ func fill(r io.Reader, buf []byte, pre int) (n int, last bool, err error) {
 // the server verifies and our SHA-256 as metadata. The payload goes unsigned under the signed CRC32C
 // header: a signed payload would make both ends hash the body with SHA-256 once more (on plain http),
 // for no integrity the CRC32C and TLS do not already give.
-func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks.Object) error {
+func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks.Object, ifAbsent bool) error {
 	in := &s3sdk.PutObjectInput{
 		Bucket:        &s.bucket,
 		Key:           &key,
 		Body:          bytes.NewReader(data),
 		ContentLength: aws.Int64(int64(len(data))),
 		Metadata:      map[string]string{sinks.MetadataSHA256: obj.SHA256},
+	}
+	if ifAbsent {
+		in.IfNoneMatch = aws.String("*")
 	}
 	w := want{size: obj.Size, sha256: obj.SHA256}
 	opts := payloadOptions(obj.SHA256)
@@ -138,7 +151,7 @@ func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks
 		}
 	}
 	if _, err := s.client.PutObject(ctx, in, opts); err != nil {
-		return fmt.Errorf("put %s: %w", s.URL(key), err)
+		return s.wrap("put", key, err)
 	}
 	if _, err := s.verify(ctx, key, w); err != nil {
 		s.remove(ctx, key)

@@ -15,7 +15,10 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 )
 
-var _ sinks.Sink = (*Sink)(nil)
+var (
+	_ sinks.Sink    = (*Sink)(nil)
+	_ sinks.Creator = (*Sink)(nil)
+)
 
 // Sink stores objects in one bucket. It is safe for concurrent use: all Puts share one client (and so
 // one connection pool) and one bounded pool of part buffers.

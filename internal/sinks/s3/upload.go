@@ -44,11 +44,13 @@ type upload struct {
 
 	crcs  []byte // the parts' CRC32Cs, big-endian, in order: S3's composite checksum is their CRC32C
 	whole uint32 // CRC32C of the whole body, for stores that report a full-object checksum
+
+	ifAbsent bool // complete only if no object is at the key
 }
 
 // putMultipart uploads first (a full part) and the rest of src. Any failure aborts the upload, so
 // nothing is left; the body's size and SHA-256 are checked before CompleteMultipartUpload.
-func (s *Sink) putMultipart(ctx context.Context, key string, body *sinks.Verified, src io.Reader, first []byte, carry byte) (obj sinks.Object, err error) {
+func (s *Sink) putMultipart(ctx context.Context, key string, body *sinks.Verified, src io.Reader, first []byte, carry byte, ifAbsent bool) (obj sinks.Object, err error) {
 	create := &s3sdk.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &key}
 	if !s.cfg.ContentMD5 {
 		create.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32c
@@ -58,7 +60,7 @@ func (s *Sink) putMultipart(ctx context.Context, key string, body *sinks.Verifie
 		s.pool.put(first)
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
-	u := &upload{s: s, key: key, id: aws.ToString(out.UploadId), slots: make(chan struct{}, s.cfg.PartConcurrency)}
+	u := &upload{s: s, key: key, id: aws.ToString(out.UploadId), slots: make(chan struct{}, s.cfg.PartConcurrency), ifAbsent: ifAbsent}
 	u.ctx, u.cancel = context.WithCancelCause(ctx)
 	defer u.cancel(nil)
 
@@ -78,7 +80,7 @@ func (s *Sink) putMultipart(ctx context.Context, key string, body *sinks.Verifie
 		if aerr := u.abort(ctx); aerr != nil {
 			return sinks.Object{}, fmt.Errorf("put %s: %w (and abort failed, the upload may remain: %v)", s.URL(key), err, aerr)
 		}
-		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+		return sinks.Object{}, s.wrap("put", key, err)
 	}
 	return obj, s.finishMultipart(ctx, key, obj, u.want(obj), etag)
 }
@@ -173,12 +175,16 @@ func (u *upload) send(number int32, data []byte) {
 
 func (u *upload) complete() (etag string, err error) {
 	slices.SortFunc(u.parts, func(a, b types.CompletedPart) int { return cmp.Compare(*a.PartNumber, *b.PartNumber) })
-	out, err := u.s.client.CompleteMultipartUpload(u.ctx, &s3sdk.CompleteMultipartUploadInput{
+	in := &s3sdk.CompleteMultipartUploadInput{
 		Bucket:          &u.s.bucket,
 		Key:             &u.key,
 		UploadId:        &u.id,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: u.parts},
-	})
+	}
+	if u.ifAbsent {
+		in.IfNoneMatch = aws.String("*")
+	}
+	out, err := u.s.client.CompleteMultipartUpload(u.ctx, in)
 	if err != nil {
 		return "", fmt.Errorf("complete: %w", err)
 	}
