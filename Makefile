@@ -9,4 +9,4 @@ demo:
 	go run ./cmd/archive demo
 
 build:
-	go build -o bin/archive ./cmd/archive
+	go build -tags disable_grpc_modules -o bin/archive ./cmd/archive

@@ -43,7 +43,7 @@ func machine() string {
 }
 
 func build(ctx context.Context, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/archive")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "disable_grpc_modules", "-o", out, "./cmd/archive")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	return cmd.Run()
 }
