@@ -48,7 +48,10 @@ type Sink struct {
 	budget    *budget
 }
 
-var _ sinks.Sink = (*Sink)(nil)
+var (
+	_ sinks.Sink    = (*Sink)(nil)
+	_ sinks.Creator = (*Sink)(nil)
+)
 
 // New builds a sink on cfg.Bucket. It makes no request: a missing bucket shows on the first call.
 func New(ctx context.Context, cfg Config) (*Sink, error) {

@@ -40,7 +40,8 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// recorder remembers the keys of successful Puts: anything else in the bucket was left by a failed one.
+// recorder remembers the keys of successful Puts and Creates: anything else in the bucket was left by a
+// failed one.
 type recorder struct {
 	*gcs.Sink
 	bucket string
@@ -50,12 +51,22 @@ type recorder struct {
 
 func (r *recorder) Put(ctx context.Context, key string, body io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
 	obj, err := r.Sink.Put(ctx, key, body, opts)
+	r.record(key, err)
+	return obj, err
+}
+
+func (r *recorder) Create(ctx context.Context, key string, body io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	obj, err := r.Sink.Create(ctx, key, body, opts)
+	r.record(key, err)
+	return obj, err
+}
+
+func (r *recorder) record(key string, err error) {
 	if err == nil {
 		r.mu.Lock()
 		r.keys = append(r.keys, key)
 		r.mu.Unlock()
 	}
-	return obj, err
 }
 
 func (r *recorder) written() []string {

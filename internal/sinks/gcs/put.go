@@ -2,13 +2,16 @@ package gcs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"mime"
+	"net/http"
 	"path"
 
 	"cloud.google.com/go/storage"
+	"google.golang.org/api/googleapi"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 )
@@ -20,6 +23,18 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Put implements sinks.Sink.
 func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.write(ctx, key, r, opts, false)
+}
+
+// Create implements sinks.Creator. The upload carries the precondition ifGenerationMatch=0, which the
+// service checks when it commits the object: where one exists by then, it refuses with 412 and
+// leaves that object as it was. A commit retried after its answer was lost is refused by the object it
+// made; ErrExists then sends the caller to look, and it finds its own bytes.
+func (s *Sink) Create(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.write(ctx, key, r, opts, true)
+}
+
+func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions, create bool) (sinks.Object, error) {
 	if err := checkKey(key); err != nil {
 		return sinks.Object{}, err
 	}
@@ -30,7 +45,10 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	defer s.budget.release(int64(chunk))
 
 	v := sinks.NewVerified(r, opts)
-	attrs, crc, err := s.upload(ctx, key, v, chunk, opts.SHA256)
+	attrs, crc, err := s.upload(ctx, key, v, chunk, opts.SHA256, create)
+	if create && preconditionFailed(err) {
+		return sinks.Object{}, fmt.Errorf("create %s: %w: %w", s.URL(key), sinks.ErrExists, err)
+	}
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s after %d bytes: %w", s.URL(key), v.N(), translate(err))
 	}
@@ -45,17 +63,21 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 }
 
 // upload streams v into a new object at key and commits it only once v ended without error, so a
-// failed body or a cancelled ctx leaves nothing. It returns the attributes the service reported
-// for the committed object and the CRC32C of the bytes read.
+// failed body or a cancelled ctx leaves nothing; with create, it commits only where no object is. It
+// returns the attributes the service reported for the committed object and the CRC32C of the bytes read.
 //
 // The SDK sends its own CRC32C of the whole body with the final request, and the service refuses
 // the object if the bytes it received differ. Writer.SendCRC32C would need the checksum before the
 // first byte, which a streamed download does not give.
-func (s *Sink) upload(ctx context.Context, key string, v *sinks.Verified, chunk int, sha string) (*storage.ObjectAttrs, uint32, error) {
+func (s *Sink) upload(ctx context.Context, key string, v *sinks.Verified, chunk int, sha string, create bool) (*storage.ObjectAttrs, uint32, error) {
+	o := s.bucket.Object(key)
+	if create {
+		o = o.If(storage.Conditions{DoesNotExist: true})
+	}
 	// Writer.Close commits; cancelling its context is the only way to abandon the upload.
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := s.bucket.Object(key).NewWriter(wctx)
+	w := o.NewWriter(wctx)
 	w.ChunkSize = chunk
 	w.ContentType = contentType(key)
 	if sha != "" {
@@ -76,6 +98,13 @@ func (s *Sink) upload(ctx context.Context, key string, v *sinks.Verified, chunk 
 		return nil, 0, err
 	}
 	return w.Attrs(), crc.Sum32(), nil
+}
+
+// preconditionFailed says whether the service refused a conditional request because its condition
+// did not hold.
+func preconditionFailed(err error) bool {
+	var e *googleapi.Error
+	return errors.As(err, &e) && e.Code == http.StatusPreconditionFailed
 }
 
 // chunkFor is the chunk size of one upload. A body known to be smaller than a chunk gets a buffer
