@@ -41,13 +41,22 @@ type recorder struct {
 }
 
 func (r *recorder) Put(ctx context.Context, key string, body io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
-	obj, err := r.Sink.Put(ctx, key, body, opts)
-	if err == nil {
-		r.mu.Lock()
-		r.keys = append(r.keys, key)
-		r.mu.Unlock()
+	return r.record(key)(r.Sink.Put(ctx, key, body, opts))
+}
+
+func (r *recorder) Create(ctx context.Context, key string, body io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return r.record(key)(r.Sink.Create(ctx, key, body, opts))
+}
+
+func (r *recorder) record(key string) func(sinks.Object, error) (sinks.Object, error) {
+	return func(obj sinks.Object, err error) (sinks.Object, error) {
+		if err == nil {
+			r.mu.Lock()
+			r.keys = append(r.keys, key)
+			r.mu.Unlock()
+		}
+		return obj, err
 	}
-	return obj, err
 }
 
 func TestConformance(t *testing.T) {

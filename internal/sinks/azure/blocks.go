@@ -24,9 +24,9 @@ import (
 const maxBlocks = 50_000
 
 // putBlocks stages the body as blocks, s.inFlight at a time, starting with first[:n], and commits them
-// once the body ended and v verified it. Any failure before that returns without committing, so the
+// once the body ended and v verified it (with create, only if no blob is at the key then). Any failure before that returns without committing, so the
 // blob at key is untouched. It returns every buffer to the pool, first included.
-func (s *Sink) putBlocks(ctx context.Context, bb *blockblob.Client, key string, v *sinks.Verified, first []byte, n int) (*azcore.ETag, error) {
+func (s *Sink) putBlocks(ctx context.Context, bb *blockblob.Client, v *sinks.Verified, first []byte, n int, create bool) (*azcore.ETag, error) {
 	upload, err := newUploadID()
 	if err != nil {
 		s.pool.put(first)
@@ -85,10 +85,11 @@ func (s *Sink) putBlocks(ctx context.Context, bb *blockblob.Client, key string, 
 		return nil, err
 	}
 	resp, err := bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{
-		Metadata: map[string]*string{sinks.MetadataSHA256: to.Ptr(v.SHA256())},
+		Metadata:         map[string]*string{sinks.MetadataSHA256: to.Ptr(v.SHA256())},
+		AccessConditions: onlyNew(create),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("commit %d blocks: %w", len(ids), mapErr(err))
+		return nil, fmt.Errorf("commit %d blocks: %w", len(ids), mapWriteErr(mapErr(err), create))
 	}
 	return resp.ETag, nil
 }

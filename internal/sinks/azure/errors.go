@@ -38,3 +38,18 @@ func mapUploadErr(err error) error {
 	}
 	return mapErr(err)
 }
+
+// mapWriteErr adds ErrExists to the refusal of a write made with If-None-Match: *. Azure answers 409
+// BlobAlreadyExists; 412 ConditionNotMet is the generic answer to a failed condition, and that request
+// carried no other.
+func mapWriteErr(err error, create bool) error {
+	var re *azcore.ResponseError
+	if !create || !errors.As(err, &re) {
+		return err
+	}
+	switch bloberror.Code(re.ErrorCode) {
+	case bloberror.BlobAlreadyExists, bloberror.ConditionNotMet:
+		return fmt.Errorf("%w: %w", sinks.ErrExists, err)
+	}
+	return err
+}

@@ -21,32 +21,47 @@ import (
 // Content-MD5; a larger one is staged block by block, each with its MD5, and committed only after the
 // whole body was read and verified. Either way the blob is then read back (size and SHA-256 metadata).
 func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.write(ctx, key, r, opts, false)
+}
+
+// Create implements sinks.Creator: Put whose Put Blob or Put Block List carries If-None-Match: *, so
+// the service itself refuses to replace a blob. A refused multi-block Create leaves its staged blocks
+// uncommitted, as a failed Put does.
+func (s *Sink) Create(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.write(ctx, key, r, opts, true)
+}
+
+func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions, create bool) (sinks.Object, error) {
 	if err := checkKey(key); err != nil {
 		return sinks.Object{}, err
 	}
 	v := sinks.NewVerified(r, opts)
 	bb := s.client.NewBlockBlobClient(key)
+	op := "put"
+	if create {
+		op = "create"
+	}
 	buf, err := s.pool.get(ctx)
 	if err != nil {
-		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
 	n, err := fill(v, buf)
 	var etag *azcore.ETag
 	switch {
 	case err == io.EOF:
-		etag, err = s.putSmall(ctx, bb, key, v, buf[:n])
+		etag, err = s.putSmall(ctx, bb, v, buf[:n], create)
 		s.pool.put(buf)
 	case err == nil:
-		etag, err = s.putBlocks(ctx, bb, key, v, buf, n) // takes buf
+		etag, err = s.putBlocks(ctx, bb, v, buf, n, create) // takes buf
 	default:
 		s.pool.put(buf)
 	}
 	if err != nil {
-		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
 	obj, _ := v.Object(key) // the body ended (fill saw io.EOF), so v is Done
 	if err := s.verify(ctx, bb, obj, etag); err != nil {
-		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
 	return obj, nil
 }
@@ -68,16 +83,25 @@ func fill(v *sinks.Verified, buf []byte) (int, error) {
 	return n, nil
 }
 
-func (s *Sink) putSmall(ctx context.Context, bb *blockblob.Client, key string, v *sinks.Verified, body []byte) (*azcore.ETag, error) {
+func (s *Sink) putSmall(ctx context.Context, bb *blockblob.Client, v *sinks.Verified, body []byte, create bool) (*azcore.ETag, error) {
 	sum := md5.Sum(body)
 	resp, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(body)), &blockblob.UploadOptions{
 		TransactionalValidation: blob.TransferValidationTypeMD5(sum[:]),
 		Metadata:                map[string]*string{sinks.MetadataSHA256: to.Ptr(v.SHA256())},
+		AccessConditions:        onlyNew(create),
 	})
 	if err != nil {
-		return nil, mapUploadErr(err)
+		return nil, mapWriteErr(mapUploadErr(err), create)
 	}
 	return resp.ETag, nil
+}
+
+// onlyNew is the access condition of a Create: If-None-Match: *, which no existing blob meets.
+func onlyNew(create bool) *blob.AccessConditions {
+	if !create {
+		return nil
+	}
+	return &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: to.Ptr(azcore.ETagAny)}}
 }
 
 // verify reads back what was committed. The service already checked every byte against its MD5; this

@@ -29,7 +29,10 @@ type Sink struct {
 	inFlight  int // blocks staged concurrently by one Put
 }
 
-var _ sinks.Sink = (*Sink)(nil)
+var (
+	_ sinks.Sink    = (*Sink)(nil)
+	_ sinks.Creator = (*Sink)(nil)
+)
 
 // New returns a sink on cfg.Container. It does not contact the service.
 func New(cfg Config) (*Sink, error) {
