@@ -32,6 +32,22 @@ var errCannotResume = errors.New("cannot resume the upload")
 // renames it onto the final name. On failure the temporary file is removed and the final name keeps
 // whatever it held before.
 func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.write(ctx, key, r, opts, false)
+}
+
+// Create is Put that moves the finished file to its final name with the plain SFTP rename, which
+// refuses an existing target. OpenSSH's sftp-server carries it out as link() then unlink(), so the
+// refusal is atomic on the server and the file already there stays untouched. (On a file system
+// without hard links OpenSSH falls back to stat() then rename(), which is not atomic.)
+func (s *Sink) Create(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions) (sinks.Object, error) {
+	return s.write(ctx, key, r, opts, true)
+}
+
+func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.PutOptions, create bool) (sinks.Object, error) {
+	op := "put"
+	if create {
+		op = "create"
+	}
 	final, err := s.path(key)
 	if err != nil {
 		return sinks.Object{}, err
@@ -40,7 +56,7 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	select {
 	case ring = <-s.buffers:
 	case <-ctx.Done():
-		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), ctx.Err())
+		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), ctx.Err())
 	}
 	if ring == nil {
 		ring = make([]byte, replaySize)
@@ -48,10 +64,10 @@ func (s *Sink) Put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	defer func() { s.buffers <- ring }()
 
 	body := sinks.NewVerified(r, opts)
-	u := &upload{s: s, final: final, tmp: tempName(final), body: body, src: &replay{ctx: ctx, src: body, ring: ring}}
+	u := &upload{s: s, final: final, tmp: tempName(final), create: create, body: body, src: &replay{ctx: ctx, src: body, ring: ring}}
 	if err := u.run(ctx); err != nil {
 		u.cleanup()
-		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
+		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
 	return body.Object(key)
 }
@@ -66,6 +82,7 @@ func tempName(final string) string {
 type upload struct {
 	s          *Sink
 	final, tmp string
+	create     bool // refuse an existing final name instead of replacing it
 	body       *sinks.Verified
 	src        *replay
 	acked      int64 // bytes of tmp the server confirmed writing
@@ -182,8 +199,9 @@ func (u *upload) verify(c *sftp.Client) error {
 	return nil
 }
 
-// rename moves the verified file onto the final name, replacing what is there. A rename whose answer
-// was lost with the connection may have happened: then tmp is gone and the final name holds our file.
+// rename moves the verified file onto the final name, replacing what is there unless u.create. A rename
+// whose answer was lost with the connection may have happened: then tmp is gone and the final name holds
+// our file.
 func (u *upload) rename(c *sftp.Client) error {
 	if u.renaming {
 		if _, err := c.Stat(u.tmp); errors.Is(err, fs.ErrNotExist) {
@@ -193,6 +211,9 @@ func (u *upload) rename(c *sftp.Client) error {
 		}
 	}
 	u.renaming = true
+	if u.create {
+		return u.renameNew(c)
+	}
 	if _, ok := c.HasExtension("posix-rename@openssh.com"); ok {
 		return c.PosixRename(u.tmp, u.final)
 	}
@@ -201,6 +222,20 @@ func (u *upload) rename(c *sftp.Client) error {
 		return err
 	}
 	return c.Rename(u.tmp, u.final)
+}
+
+// renameNew moves tmp to the final name only if nothing is there. The server's answer to a refused
+// rename is a generic failure, so look at the target to tell "already there" from any other refusal;
+// the look comes after the atomic refusal, never instead of it.
+func (u *upload) renameNew(c *sftp.Client) error {
+	err := c.Rename(u.tmp, u.final)
+	if err == nil {
+		return nil
+	}
+	if _, serr := c.Lstat(u.final); serr == nil {
+		return fmt.Errorf("%w (%w)", sinks.ErrExists, err)
+	}
+	return err
 }
 
 // cleanup removes the temporary file after a failure, on a fresh context: the Put's own may be done.

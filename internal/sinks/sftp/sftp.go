@@ -18,7 +18,10 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 )
 
-var _ sinks.Sink = (*Sink)(nil)
+var (
+	_ sinks.Sink    = (*Sink)(nil)
+	_ sinks.Creator = (*Sink)(nil)
+)
 
 // Config describes one server account. Password and KeyPassphrase are secrets: the caller takes them
 // from the environment; New keeps them only inside the SSH auth methods, never in errors or logs.
