@@ -17,8 +17,10 @@ import (
 type sample struct {
 	Wall   time.Duration
 	CPU    time.Duration
-	MaxRSS int64 // bytes
-	API    int   // API requests made
+	Server time.Duration // the S3 server's CPU during the run
+	Source time.Duration // the media source's (this process's) CPU during the run
+	MaxRSS int64         // bytes
+	API    int           // API requests made
 }
 
 // result is the median of a tool's runs on a scenario.
@@ -107,22 +109,27 @@ func median(ss []sample) sample {
 	return sample{
 		Wall:   time.Duration(pick(func(s sample) int64 { return int64(s.Wall) })),
 		CPU:    time.Duration(pick(func(s sample) int64 { return int64(s.CPU) })),
+		Server: time.Duration(pick(func(s sample) int64 { return int64(s.Server) })),
+		Source: time.Duration(pick(func(s sample) int64 { return int64(s.Source) })),
 		MaxRSS: pick(func(s sample) int64 { return s.MaxRSS }),
 		API:    int(pick(func(s sample) int64 { return int64(s.API) })),
 	}
 }
 
-// timed runs cmd and reads its wall time, CPU time and peak RSS from the kernel.
+// timed runs cmd and reads its wall time, CPU time and peak RSS from the kernel, and what the S3
+// server and the media source spent meanwhile.
 func timed(cmd *exec.Cmd) (sample, error) {
+	server, source := processCPU(serverPID()), selfCPU()
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
+	server, source = processCPU(serverPID())-server, selfCPU()-source
 	if err != nil {
 		return sample{}, err
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return sample{Wall: wall, CPU: cpu, MaxRSS: ru.Maxrss * 1024}, nil
+	return sample{Wall: wall, CPU: cpu, Server: server, Source: source, MaxRSS: ru.Maxrss * 1024}, nil
 }
 
 func runArchive(ctx context.Context, bin string, api *fetchtest.Server, s3 s3Env, bucket string, conc int, manifestPath string) (sample, error) {

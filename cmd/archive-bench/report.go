@@ -11,8 +11,8 @@ import (
 )
 
 func printTable(results []result) {
-	fmt.Println("| scenario | tool | wall s | MB/s | recordings/s | CPU s | CPU s/GB | peak RSS MiB | API req/recording | throughput vs rclone |")
-	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| scenario | tool | wall s | MB/s | recordings/s | CPU s | CPU s/GB | S3 server CPU s | source CPU s | peak RSS MiB | API req/recording | throughput vs rclone |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
 		bytes := float64(r.Scenario.Size) * float64(r.Scenario.Count)
 		secs := r.Wall.Seconds()
@@ -23,9 +23,9 @@ func printTable(results []result) {
 				ratio = fmt.Sprintf("%.2f", r.Ratio)
 			}
 		}
-		fmt.Printf("| %s | %s | %.2f | %.0f | %.1f | %.2f | %.2f | %.0f | %s | %s |\n",
+		fmt.Printf("| %s | %s | %.2f | %.0f | %.1f | %.2f | %.2f | %s | %.2f | %.0f | %s | %s |\n",
 			r.Scenario.Name, r.Tool, secs, bytes/1e6/secs, float64(r.Scenario.Count)/secs,
-			r.CPU.Seconds(), r.CPU.Seconds()/(bytes/1e9), float64(r.MaxRSS)/(1<<20), api, ratio)
+			r.CPU.Seconds(), r.CPU.Seconds()/(bytes/1e9), serverCPU(r), r.Source.Seconds(), float64(r.MaxRSS)/(1<<20), api, ratio)
 	}
 }
 
@@ -60,4 +60,11 @@ func lookRclone() string {
 		}
 	}
 	return ""
+}
+
+func serverCPU(r result) string {
+	if serverPID() == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", r.Server.Seconds())
 }

@@ -18,6 +18,7 @@ ROOT_ACCESS_KEY=$RTK_TEST_S3_ACCESS_KEY ROOT_SECRET_KEY=$RTK_TEST_S3_SECRET_KEY 
   "$RTK_TOOLS_BIN/versitygw-v1.8.0" --port "127.0.0.1:$s3_port" --quiet posix "$s3_dir/http" \
   >"$RTK_STATE/s3-http.log" 2>&1 &
 remember $!
+export RTK_TEST_S3_PID=$! # the bench reads its CPU time
 export RTK_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 
 s3_tls_port=$(free_port)
