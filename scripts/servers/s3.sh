@@ -1,7 +1,8 @@
 # Sourced by scripts/test.sh: starts versitygw twice on 127.0.0.1, over http and over https (a
 # self-signed certificate made here, trusted by the tests through RTK_TEST_S3_CA_FILE), each with a
 # posix backend folder under $RTK_STATE. The https instance exercises the TLS path the SDK takes with
-# real AWS.
+# real AWS. --keep-alive matters: versitygw closes every connection after one response by default,
+# unlike S3 and MinIO, which would make every client (ours and rclone in the bench) dial per request.
 
 s3_dir="$RTK_STATE/s3"
 mkdir -p "$s3_dir/http" "$s3_dir/https"
@@ -15,7 +16,7 @@ export RTK_TEST_S3_CA_FILE="$s3_dir/cert.pem"
 
 s3_port=$(free_port)
 ROOT_ACCESS_KEY=$RTK_TEST_S3_ACCESS_KEY ROOT_SECRET_KEY=$RTK_TEST_S3_SECRET_KEY \
-  "$RTK_TOOLS_BIN/versitygw-v1.8.0" --port "127.0.0.1:$s3_port" --quiet posix "$s3_dir/http" \
+  "$RTK_TOOLS_BIN/versitygw-v1.8.0" --port "127.0.0.1:$s3_port" --quiet --keep-alive posix "$s3_dir/http" \
   >"$RTK_STATE/s3-http.log" 2>&1 &
 remember $!
 export RTK_TEST_S3_PID=$! # the bench reads its CPU time
@@ -23,7 +24,7 @@ export RTK_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 
 s3_tls_port=$(free_port)
 ROOT_ACCESS_KEY=$RTK_TEST_S3_ACCESS_KEY ROOT_SECRET_KEY=$RTK_TEST_S3_SECRET_KEY \
-  "$RTK_TOOLS_BIN/versitygw-v1.8.0" --port "127.0.0.1:$s3_tls_port" --quiet \
+  "$RTK_TOOLS_BIN/versitygw-v1.8.0" --port "127.0.0.1:$s3_tls_port" --quiet --keep-alive \
   --cert "$s3_dir/cert.pem" --key "$s3_dir/key.pem" posix "$s3_dir/https" \
   >"$RTK_STATE/s3-https.log" 2>&1 &
 remember $!
