@@ -22,7 +22,8 @@ var (
 
 // Sink writes objects as files below a root folder. Keys can never name a path outside it.
 type Sink struct {
-	root string // absolute, cleaned
+	root   string // absolute, cleaned
+	sweeps sinks.Sweeps
 }
 
 // New returns a Sink rooted at dir. The folder is created by the first Put, so that planning (a dry
@@ -71,7 +72,7 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
-	tmp, err := os.CreateTemp(dir, ".rtk-partial-*")
+	tmp, err := os.CreateTemp(dir, sinks.TempPrefix+"*")
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
@@ -115,7 +116,35 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	if err := syncDir(dir); err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: sync folder: %w", s.URL(key), err)
 	}
+	if s.sweeps.First(dir) {
+		sweep(dir, final)
+	}
 	return obj, nil
+}
+
+// sweep removes the temporary files that writes killed mid-way left in dir (see sinks.StaleTemps),
+// judging their age against final, the file just written there. It is best effort: a leftover it
+// cannot remove costs space, never correctness.
+func sweep(dir, final string) {
+	written, err := os.Stat(final)
+	if err != nil {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	var infos []fs.FileInfo
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), sinks.TempPrefix) {
+			if fi, err := e.Info(); err == nil {
+				infos = append(infos, fi)
+			}
+		}
+	}
+	for _, name := range sinks.StaleTemps(infos, written) {
+		os.Remove(filepath.Join(dir, name))
+	}
 }
 
 // Stat reports the file's size; the local file system keeps no checksum, so SHA256 is empty.

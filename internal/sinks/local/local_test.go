@@ -24,12 +24,15 @@ func TestConformance(t *testing.T) {
 			root := strings.TrimPrefix(s.URL("x"), "file://")
 			var left []string
 			filepath.WalkDir(filepath.Dir(root), func(p string, d os.DirEntry, err error) error {
-				if err == nil && strings.HasPrefix(d.Name(), ".rtk-partial-") {
+				if err == nil && strings.HasPrefix(d.Name(), sinks.TempPrefix) {
 					left = append(left, p)
 				}
 				return nil
 			})
 			return left
+		},
+		Folder: func(t *testing.T, s sinks.Sink) string {
+			return filepath.Dir(strings.TrimPrefix(s.URL("x"), "file://"))
 		},
 	})
 }

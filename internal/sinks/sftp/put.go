@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/pkg/sftp"
@@ -69,13 +70,37 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 		u.cleanup()
 		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
+	if s.sweeps.First(path.Dir(final)) {
+		s.sweep(ctx, final)
+	}
 	return body.Object(key)
+}
+
+// sweep removes the temporary files that uploads killed mid-way left in final's folder (see
+// sinks.StaleTemps), judging their age by the server's clock: against final, the file just written.
+// It is best effort: a leftover it cannot remove costs space, never correctness.
+func (s *Sink) sweep(ctx context.Context, final string) {
+	dir := path.Dir(final)
+	s.conn.do(ctx, func(c *sftp.Client) error {
+		entries, err := c.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(entries, func(e fs.FileInfo) bool { return e.Name() == path.Base(final) })
+		if i < 0 {
+			return nil
+		}
+		for _, name := range sinks.StaleTemps(entries, entries[i]) {
+			c.Remove(path.Join(dir, name))
+		}
+		return nil
+	})
 }
 
 func tempName(final string) string {
 	b := make([]byte, 8)
 	rand.Read(b)
-	return path.Join(path.Dir(final), ".rtk-partial-"+hex.EncodeToString(b))
+	return path.Join(path.Dir(final), sinks.TempPrefix+hex.EncodeToString(b))
 }
 
 // upload is one Put's progress, kept across reconnections.

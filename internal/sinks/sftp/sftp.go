@@ -49,6 +49,7 @@ type Sink struct {
 	root           string // absolute, cleaned
 	conn           *dialer
 	buffers        chan []byte // replay buffers, at most MaxUploads; nil entries are allocated on first use
+	sweeps         sinks.Sweeps
 }
 
 // New connects to the server (so a wrong host key, login or folder is reported at once) and returns a

@@ -69,13 +69,17 @@ func conformance(t *testing.T, cfg sftp.Config, folder func(t *testing.T) (remot
 			root, _ := locals.Load(s)
 			return partials(t, root.(string))
 		},
+		Folder: func(t *testing.T, s sinks.Sink) string {
+			root, _ := locals.Load(s)
+			return root.(string)
+		},
 	})
 }
 
 func partials(t *testing.T, root string) []string {
 	var left []string
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err == nil && strings.HasPrefix(d.Name(), ".rtk-partial-") {
+		if err == nil && strings.HasPrefix(d.Name(), sinks.TempPrefix) {
 			left = append(left, p)
 		}
 		return nil

@@ -23,6 +23,9 @@ type Harness struct {
 	// Leftovers lists anything a failed Put may have left behind besides the final key: temporary
 	// files, uncommitted blocks, unfinished multipart uploads. Nil when the driver cannot tell.
 	Leftovers func(t *testing.T, s sinks.Sink) []string
+	// Folder, for drivers that store plain files (local, SFTP), is the path on this machine of the
+	// sink's root folder; it adds the test that leftovers of killed writes are swept. Nil otherwise.
+	Folder func(t *testing.T, s sinks.Sink) string
 	// BigSize is the size of the streaming test: large enough to cross the driver's part or chunk size.
 	BigSize int64
 }
@@ -49,6 +52,12 @@ func Run(t *testing.T, h Harness) {
 		{"Replace", testReplace},
 		{"Concurrent", testConcurrent},
 		{"CreateOnlyWhereNothingIs", testCreate},
+	}
+	if h.Folder != nil {
+		tests = append(tests, struct {
+			name string
+			fn   func(t *testing.T, h Harness)
+		}{"SweepsStaleTemporaries", testSweepsStaleTemporaries})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
