@@ -33,12 +33,27 @@ func StaleTemps(entries []fs.FileInfo, written fs.FileInfo) []string {
 	return stale
 }
 
-// Sweeps remembers the folders already swept, so a run lists each folder once however many files it
-// writes there. The zero value is ready to use.
-type Sweeps struct{ done sync.Map }
+// Sweeps remembers the folders already swept, so a run lists a folder once however many files it
+// writes there. It forgets them all after maxSweeps, so a backfill of millions of recordings does not
+// keep a name per folder: writes come folder by folder, and forgetting costs at most one more listing.
+// The zero value is ready to use.
+type Sweeps struct {
+	mu   sync.Mutex
+	done map[string]struct{}
+}
 
-// First reports whether dir has not been swept yet, and marks it swept.
+const maxSweeps = 4096
+
+// First reports whether dir has not been swept (recently), and marks it swept.
 func (s *Sweeps) First(dir string) bool {
-	_, seen := s.done.LoadOrStore(dir, struct{}{})
-	return !seen
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.done[dir]; ok {
+		return false
+	}
+	if s.done == nil || len(s.done) >= maxSweeps {
+		s.done = make(map[string]struct{})
+	}
+	s.done[dir] = struct{}{}
+	return true
 }
