@@ -35,10 +35,11 @@ func Run(t *testing.T, h Harness) {
 	if h.BigSize == 0 {
 		h.BigSize = 12 << 20
 	}
-	tests := []struct {
+	type testCase struct {
 		name string
 		fn   func(t *testing.T, h Harness)
-	}{
+	}
+	tests := []testCase{
 		{"RoundTrip", testRoundTrip},
 		{"UnknownSizeStreaming", testUnknownSizeStreaming},
 		{"Empty", testEmpty},
@@ -54,10 +55,7 @@ func Run(t *testing.T, h Harness) {
 		{"CreateOnlyWhereNothingIs", testCreate},
 	}
 	if h.Folder != nil {
-		tests = append(tests, struct {
-			name string
-			fn   func(t *testing.T, h Harness)
-		}{"SweepsStaleTemporaries", testSweepsStaleTemporaries})
+		tests = append(tests, testCase{"SweepsStaleTemporaries", testSweepsStaleTemporaries})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
