@@ -37,11 +37,13 @@ type runOptions struct {
 	Pushgateway   string
 	ManifestEvery time.Duration
 	StallTimeout  time.Duration
+
+	now func() time.Time // the clock expiries are judged by; time.Now outside tests
 }
 
 // parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
 func parseRunFlags(name string, args []string, getenv func(string) string, stderr io.Writer, now time.Time) (*runOptions, error) {
-	o := &runOptions{}
+	o := &runOptions{now: time.Now}
 	fs := flag.NewFlagSet("archive "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	envOr := func(key, def string) string {
@@ -56,7 +58,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.StringVar(&tokenFile, "api-token-file", "", "read the API token from this file instead of env CLOUDFLARE_API_TOKEN")
 	fs.StringVar(&o.APIURL, "api-url", envOr("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4"), "API base URL (env CLOUDFLARE_API_URL)")
 	fs.StringVar(&o.IDsFile, "ids", "", "backfill: file of recording IDs, one per line; - for stdin")
-	fs.StringVar(&since, "since", "26h", "without --ids: list recordings from now minus this duration (26h, 7d) or from an RFC 3339 time")
+	fs.StringVar(&since, "since", "", "without --ids: list recordings from now minus this duration (26h, 7d) or from an RFC 3339 time; default 9d, everything RealtimeKit may still keep (7 days after upload, plus up to a day of recording and a day's margin), so a run after missed nights catches up")
 	fs.StringVar(&until, "until", "", "end of the listing window: RFC 3339 time or a duration before now; default now")
 	fs.StringVar(&o.MeetingID, "meeting-id", "", "restrict the listing to one meeting")
 	fs.StringVar(&o.ConfigFile, "config", getenv("ARCHIVE_CONFIG"), "destinations config file, YAML (env ARCHIVE_CONFIG); default: everything to ./archive")
@@ -127,7 +129,9 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	case o.Grace < 0:
 		return nil, usagef("--grace %v: must not be negative", o.Grace)
 	}
-	if o.Since, err = parseWhen(since, now); err != nil {
+	if since == "" {
+		o.Since = now.Add(-catchUpWindow)
+	} else if o.Since, err = parseWhen(since, now); err != nil {
 		return nil, usagef("--since: %v", err)
 	}
 	if until == "" {

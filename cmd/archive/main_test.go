@@ -114,7 +114,7 @@ func TestRunEndToEndManifestPassesSha256sum(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "2 archived, 0 present, 1 pending") {
+	if !strings.Contains(stdout, "2 archived, 0 present, 0 earlier, 1 pending") || !strings.Contains(stdout, fetchtest.UUID(3)+" expiry unknown: status RECORDING") {
 		t.Fatalf("summary: %s", stdout)
 	}
 	if strings.Contains(stderr, c.api.Token) {
@@ -133,9 +133,9 @@ func TestRunEndToEndManifestPassesSha256sum(t *testing.T) {
 	if !strings.Contains(string(m), fetchtest.ContentSHA256(fetchtest.UUID(1), fetchtest.MediaFile, 2<<20)) {
 		t.Fatal("the manifest does not list the media's true SHA-256")
 	}
-	// Second run: everything present, exit 0.
+	// Second run: the manifest holds both as complete, exit 0, nothing asked of the API but the listing.
 	code, stdout, _ = c.run("run")
-	if code != 0 || !strings.Contains(stdout, "0 archived, 2 present") {
+	if code != 0 || !strings.Contains(stdout, "0 archived, 0 present, 2 earlier") {
 		t.Fatalf("re-run exit %d: %s", code, stdout)
 	}
 }
@@ -269,14 +269,19 @@ func TestManifestDestinationOutlivesThePod(t *testing.T) {
 	if out, err := check.CombinedOutput(); err != nil {
 		t.Fatalf("the copied manifest fails its checksum: %v\n%s", err, out)
 	}
-	// A fresh pod: no local manifest. The skip list comes from the latest copy: nothing is downloaded.
+	// A fresh pod: no local manifest. The skip list comes from the latest copy: nothing is downloaded,
+	// and the recording costs no detail call either.
 	os.Remove(c.env["ARCHIVE_MANIFEST"])
 	before := c.api.Requests(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile))
-	if code, out, errOut := c.run("run", "--config", "c.yaml"); code != 0 || !strings.Contains(out, "1 present") {
+	details := c.api.Requests(fetchtest.DetailRoute(r.ID))
+	if code, out, errOut := c.run("run", "--config", "c.yaml"); code != 0 || !strings.Contains(out, "1 earlier") {
 		t.Fatalf("second run: %d\n%s\n%s", code, out, errOut)
 	}
 	if after := c.api.Requests(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile)); after != before {
 		t.Fatal("the second pod downloaded again what the latest manifest lists")
+	}
+	if c.api.Requests(fetchtest.DetailRoute(r.ID)) != details {
+		t.Fatal("the second pod fetched the details of a recording the latest manifest holds as complete")
 	}
 	if runs, _ := filepath.Glob(filepath.Join(remote, "manifests", "runs", "*.jsonl")); len(runs) != 2 {
 		t.Fatalf("run copies after two runs: %v", runs)

@@ -20,16 +20,18 @@ func pushMetrics(ctx context.Context, gateway string, s *archiver.Summary, sh sh
 	files := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "rtk_archive_files", Help: "Files handled by the last run, by manifest status."}, []string{"status"})
 	bytes := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_bytes", Help: "Bytes archived by the last run."})
 	duration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_duration_seconds", Help: "Wall time of the last run."})
-	atRisk := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_at_risk", Help: "Ready recordings left unarchived that expire within the horizon."})
+	atRisk := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_at_risk", Help: "Recordings left unarchived whose media expires within --expiry-warning."})
+	unarchived := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_unarchived", Help: "Recordings RealtimeKit may still hold that the last run left unarchived (pending, failed, interrupted, not reached)."})
 	lastRun := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_last_run_timestamp_seconds", Help: "When the last run ended."})
-	reg.MustRegister(recordings, files, bytes, duration, atRisk, lastRun)
-	for _, st := range []string{"archived", "present", "pending", "skipped", "failed"} {
+	reg.MustRegister(recordings, files, bytes, duration, atRisk, unarchived, lastRun)
+	for _, st := range []string{"archived", "present", "earlier", "pending", "skipped", "expired", "failed"} {
 		recordings.WithLabelValues(st).Set(float64(s.Recordings[st]))
 		files.WithLabelValues(st).Set(float64(s.Files[st]))
 	}
 	bytes.Set(float64(s.Bytes))
 	duration.Set(s.Finished.Sub(s.Started).Seconds())
-	atRisk.Set(float64(len(s.AtRisk)))
+	atRisk.Set(float64(s.Urgent()))
+	unarchived.Set(float64(len(s.AtRisk)))
 	lastRun.Set(float64(s.Finished.Unix()))
 	if s.Failed() == 0 {
 		lastSuccess := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_last_success_timestamp_seconds", Help: "When the last run without failures ended."})

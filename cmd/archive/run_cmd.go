@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -54,6 +51,17 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 			return err
 		}
 	}
+	// Select before anything is written: a refused token or a signal leaves everything as it was.
+	sctx, cancelSelect := untilSignal(ctx)
+	if opts.IDsFile == "" {
+		jobs, err = listJobs(sctx, client, opts, log)
+	} else {
+		err = orderBackfill(sctx, client, jobs, opts, log)
+	}
+	cancelSelect()
+	if err != nil {
+		return err
+	}
 	router := newRouter(cfg, getenv)
 	var mcopy *manifestCopy
 	if cfg.ManifestDestination != nil && !opts.DryRun {
@@ -64,17 +72,12 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 			return err
 		}
 	}
-	previous, err := manifest.Read(opts.Manifest)
+	previous, damaged, err := manifest.ReadChecked(opts.Manifest)
 	if err != nil {
 		return usagef("--manifest: %v", err)
 	}
-
-	if opts.IDsFile == "" {
-		if jobs, err = listJobs(ctx, client, opts, log); err != nil {
-			return err
-		}
-	} else if !opts.DryRun {
-		orderBackfill(ctx, client, jobs, log)
+	for _, d := range damaged {
+		log.Warn("skipping a damaged manifest line", "manifest", opts.Manifest, "line", d.Line, "problem", d.Reason)
 	}
 	if opts.Shard.N > 1 {
 		all := len(jobs)
@@ -102,6 +105,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	defer cancel()
 	runCfg.Stop = stopChannel(ctx)
 	runCfg.ExpiryHorizon = opts.ExpiryWindow
+	runCfg.Now = opts.now
 	if mcopy != nil {
 		go mcopy.every(work, opts.ManifestEvery, runCfg.Manifest)
 	}
@@ -146,101 +150,6 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		return fmt.Errorf("%w: %d of %d recordings (see the manifest %s)", errSomeFailed, sum.Failed(), sum.Total(), opts.Manifest)
 	}
 	return nil
-}
-
-// listJobs selects the recordings of the listing window.
-func listJobs(ctx context.Context, client *fetch.Client, opts *runOptions, log *slog.Logger) ([]archiver.Job, error) {
-	recs, err := client.List(ctx, fetch.ListOptions{Since: opts.Since, Until: opts.Until, MeetingID: opts.MeetingID})
-	if err != nil {
-		return nil, fmt.Errorf("listing recordings: %w", err)
-	}
-	jobs := make([]archiver.Job, len(recs))
-	for i := range recs {
-		jobs[i] = archiver.Job{ID: recs[i].ID, Listed: &recs[i]}
-	}
-	log.Info("selected recordings", "count", len(jobs), "since", opts.Since, "until", opts.Until)
-	return jobs, nil
-}
-
-// mediaLifetime is how long RealtimeKit keeps a recording's media: only recordings this young can be
-// saved at all, and they are the ones whose order matters.
-const mediaLifetime = 7 * 24 * time.Hour
-
-// orderBackfill gives a backfill's jobs the expiry the listing knows for them, so the archiver can
-// take the recordings that disappear first first. One listing of the last 8 days costs a page of API
-// calls per 100 recordings, instead of a detail call per ID up front. Jobs the listing does not know
-// (older media, or a listing that fails) keep their order in the file, after the others.
-func orderBackfill(ctx context.Context, client *fetch.Client, jobs []archiver.Job, log *slog.Logger) {
-	recs, err := client.List(ctx, fetch.ListOptions{Since: time.Now().Add(-mediaLifetime - 24*time.Hour)})
-	if err != nil {
-		log.Warn("could not list recent recordings to order the backfill by expiry; keeping the file's order", "error", err)
-		return
-	}
-	byID := make(map[string]*fetch.Recording, len(recs))
-	for i := range recs {
-		byID[strings.ToLower(recs[i].ID)] = &recs[i]
-	}
-	for i := range jobs {
-		if rec, ok := byID[jobs[i].ID]; ok && jobs[i].Reject == "" {
-			jobs[i].Listed = rec
-		}
-	}
-}
-
-func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
-	elapsed := s.Finished.Sub(s.Started)
-	abs, _ := filepath.Abs(opts.Manifest)
-	if opts.JSON {
-		type failure struct {
-			RecordingID string    `json:"recording_id"`
-			Reason      string    `json:"reason"`
-			Expiry      time.Time `json:"expiry,omitzero"`
-		}
-		conv := func(fs []archiver.Failure) []failure {
-			out := []failure{}
-			for _, f := range fs {
-				out = append(out, failure{f.RecordingID, f.Reason, f.Expiry})
-			}
-			return out
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.Encode(map[string]any{
-			"dry_run":    opts.DryRun,
-			"recordings": s.Recordings,
-			"files":      s.Files,
-			"bytes":      s.Bytes,
-			"seconds":    elapsed.Seconds(),
-			"failures":   conv(s.Failures),
-			"at_risk":    conv(s.AtRisk),
-			"manifest":   abs,
-			"shard":      opts.Shard.String(),
-		})
-		return
-	}
-	if opts.DryRun {
-		fmt.Fprintf(w, "dry run: %d recordings planned, %d pending, %d skipped, %d failed; nothing was written\n",
-			s.Recordings["planned"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["failed"])
-		return
-	}
-	rate := 0.0
-	if secs := elapsed.Seconds(); secs > 0 {
-		rate = float64(s.Bytes) / 1e6 / secs
-	}
-	fmt.Fprintf(w, "recordings: %d archived, %d present, %d pending, %d skipped, %d failed (of %d)\n",
-		s.Recordings["archived"], s.Recordings["present"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["failed"], s.Total())
-	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
-		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
-	for _, f := range s.Failures {
-		fmt.Fprintf(w, "failed: %s: %s\n", f.RecordingID, f.Reason)
-	}
-	if len(s.AtRisk) > 0 {
-		fmt.Fprintf(w, "AT RISK: %d ready recordings are not archived and their media expires within %s:\n", len(s.AtRisk), opts.ExpiryWindow)
-		for _, f := range s.AtRisk {
-			fmt.Fprintf(w, "  %s expires %s (%s left): %s\n", f.RecordingID, f.Expiry.UTC().Format(time.RFC3339), time.Until(f.Expiry).Round(time.Minute), f.Reason)
-		}
-	}
-	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
 }
 
 // newLogger builds the one logger of the run: text on a terminal, JSON otherwise, unless told.

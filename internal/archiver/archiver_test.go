@@ -344,12 +344,18 @@ func TestAnExpiredRecordingIsGivenUpPlainlyAndReportedAtRisk(t *testing.T) {
 			t.Fatalf("the manifest does not say plainly that the file expired: %q", en.Error)
 		}
 	}
-	var atRisk []string
+	var atRisk, urgent []string
 	for _, f := range sum.AtRisk {
 		atRisk = append(atRisk, f.RecordingID)
+		if f.Urgent {
+			urgent = append(urgent, f.RecordingID)
+		}
 	}
-	if len(atRisk) != 2 || !slices.Contains(atRisk, r.ID) || !slices.Contains(atRisk, soon.ID) {
-		t.Fatalf("at risk: %v; want the expired one and the one expiring in 10 h, not the one with 7 days left", atRisk)
+	if len(atRisk) != 3 {
+		t.Fatalf("at risk: %v; want all three: every recording left unarchived is reported", atRisk)
+	}
+	if len(urgent) != 2 || !slices.Contains(urgent, r.ID) || !slices.Contains(urgent, soon.ID) {
+		t.Fatalf("urgent: %v; want the expired one and the one expiring in 10 h, not the one with 7 days left", urgent)
 	}
 	if !strings.Contains(e.logs.String(), "recording at risk") {
 		t.Fatal("no warning logged for recordings at risk")

@@ -45,7 +45,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 	}
 	// A key no earlier run recorded is most likely free: where the sink can create an object only if
 	// none exists, write straight away and look only when it refuses. Otherwise look first.
-	_, recorded := a.cfg.Previous[dest]
+	_, recorded := a.cfg.Previous.Lookup(dest, f.Kind)
 	creator, _ := t.Sink.(sinks.Creator)
 	create := creator != nil && !recorded && !a.cfg.Overwrite
 	if !create {
@@ -183,7 +183,7 @@ func (a *archiver) existing(ctx context.Context, rec *fetch.Recording, t Target,
 		return nil, fmt.Errorf("checking the destination: %w", err)
 	}
 	want := ""
-	if prev, ok := a.cfg.Previous[t.Sink.URL(f.Key)]; ok && prev.Size == st.Size {
+	if prev, ok := a.cfg.Previous.Lookup(t.Sink.URL(f.Key), f.Kind); ok && prev.Size == st.Size {
 		want = prev.SHA256 // an earlier run archived it: compare with what it recorded
 	} else if !ok && (f.Size < 0 || f.Size == st.Size) {
 		// Not ours on record: hash the source to learn whether the object is the same file.

@@ -18,6 +18,11 @@ const (
 	outcomePending  = "pending"
 	outcomeSkipped  = "skipped"
 	outcomeFailed   = "failed"
+	// outcomeEarlier: the manifest holds the recording as completely archived at its destination, so
+	// it costs no API call, no download and no request to the destination; `archive verify` audits it.
+	outcomeEarlier = "earlier"
+	// outcomeExpired: RealtimeKit's copy was gone before any run archived the recording here.
+	outcomeExpired = "expired"
 )
 
 // recording archives one recording. It returns an error only when the run must stop.
@@ -34,22 +39,37 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		}
 		return a.record(manifest.Entry{RecordingID: j.ID, Kind: manifest.KindMedia, Status: status, Error: reason})
 	}
-	if j.Reject != "" {
+	switch {
+	case j.Reject != "" && j.ID == "":
+		// An item without a usable ID can't have a manifest line; the summary and the exit status say it.
+		a.sum.addRecording(outcomeFailed, "(no id)", j.Reject)
+		log.Error("recording failed", "reason", j.Reject)
+		return nil
+	case j.Reject != "":
 		return whole(outcomeFailed, manifest.StatusFailed, j.Reject)
+	case j.Listed != nil && a.earlier(ctx, j.Listed):
+		a.sum.addRecording(outcomeEarlier, j.ID, "")
+		log.Debug("archived by an earlier run")
+		return nil
+	case j.Listed != nil && expired(j.Listed, a.now()):
+		return whole(outcomeExpired, manifest.StatusSkipped, fmt.Sprintf("RealtimeKit's copy expired at %s, before any run archived this recording here", expiryText(j.Listed)))
 	}
 	rec, err := a.cfg.Client.Recording(ctx, j.ID)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil // interrupted: nothing to say about this recording
+			a.atRisk(log, j.ID, j.expiry(), "interrupted before it was archived")
+			return nil
 		}
 		if errors.Is(err, fetch.ErrNotFound) {
 			return whole(outcomeFailed, manifest.StatusFailed, fmt.Sprintf("recording not found (404): %v", err))
 		}
+		a.atRisk(log, j.ID, j.expiry(), err.Error())
 		return whole(outcomeFailed, manifest.StatusFailed, err.Error())
 	}
 	switch rec.Status {
 	case fetch.StatusUploaded:
 	case fetch.StatusInvoked, fetch.StatusRecording, fetch.StatusUploading, fetch.StatusPaused:
+		a.atRisk(log, rec.ID, time.Time{}, fmt.Sprintf("status %s: not uploaded yet", rec.Status))
 		return whole(outcomePending, manifest.StatusPending, fmt.Sprintf("status %s: not uploaded yet, a later run gets it", rec.Status))
 	case fetch.StatusErrored:
 		return whole(outcomeSkipped, manifest.StatusSkipped, "status ERRORED: RealtimeKit has no media for this recording")
@@ -62,7 +82,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	target, err := a.cfg.Router.Route(ctx, rec)
 	if err != nil {
 		reason := fmt.Sprintf("no usable destination: %v", err)
-		a.atRisk(log, rec, reason)
+		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, reason)
 		return whole(outcomeFailed, manifest.StatusFailed, reason)
 	}
 	if a.cfg.DryRun {
@@ -75,7 +95,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		e := a.file(ctx, log, rs, target, f)
 		if ctx.Err() != nil {
 			// Interrupted mid-file: the next run redoes it; the manifest says nothing false.
-			a.atRisk(log, rec, "interrupted before it was archived")
+			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
 			return nil
 		}
 		if err := a.record(e); err != nil {
@@ -97,6 +117,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		// The details go last: their presence beside the media means every file made it.
 		e := a.metadata(ctx, rec, target, outcome == outcomeArchived)
 		if ctx.Err() != nil {
+			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
 			return nil
 		}
 		if err := a.record(e); err != nil {
@@ -109,7 +130,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	a.sum.addRecording(outcome, rec.ID, reason)
 	if outcome == outcomeFailed {
 		log.Error("recording failed", "destination", target.Name, "reason", reason)
-		a.atRisk(log, rec, reason)
+		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, reason)
 	} else {
 		log.Info("recording "+outcome, "destination", target.Name)
 	}
@@ -128,12 +149,30 @@ func (a *archiver) printPlan(rec *fetch.Recording, t Target) error {
 	return nil
 }
 
-// atRisk reports a ready recording that this run leaves unarchived when its media disappears soon.
-func (a *archiver) atRisk(log *slog.Logger, rec *fetch.Recording, reason string) {
-	exp := rec.DownloadURLExpiry
-	if exp.IsZero() || time.Until(exp) > a.cfg.ExpiryHorizon {
-		return
+// atRisk reports a recording that this run leaves unarchived while RealtimeKit may still hold it:
+// every such recording is in the summary, with its expiry when known; the ones whose media disappears
+// within the horizon are also logged as warnings, since this may be the last run that can save them.
+func (a *archiver) atRisk(log *slog.Logger, id string, exp time.Time, reason string) {
+	urgent := !exp.IsZero() && exp.Sub(a.now()) <= a.cfg.ExpiryHorizon
+	a.sum.addAtRisk(id, reason, exp, urgent)
+	if urgent {
+		log.Warn("recording at risk: not archived and its media expires soon", "expiry", exp, "left", exp.Sub(a.now()).Round(time.Minute), "reason", reason)
 	}
-	a.sum.addAtRisk(rec.ID, reason, exp)
-	log.Warn("recording at risk: not archived and its media expires soon", "expiry", exp, "left", time.Until(exp).Round(time.Minute), "reason", reason)
+}
+
+// earlier reports whether the manifest holds the listed recording as completely archived at the
+// destination it would go to now.
+func (a *archiver) earlier(ctx context.Context, listed *fetch.Recording) bool {
+	target, err := a.cfg.Router.Route(ctx, listed)
+	if err != nil {
+		return false // the full path reports the routing problem
+	}
+	meta := metadataFile(listed, target.Prefix)
+	return a.cfg.Previous.Complete(listed.ID, target.Sink.URL(meta.Key))
+}
+
+// expired reports whether the listed recording's media is past its stated expiry: RealtimeKit has
+// deleted it, and no request can bring it back.
+func expired(listed *fetch.Recording, now time.Time) bool {
+	return !listed.DownloadURLExpiry.IsZero() && !now.Before(listed.DownloadURLExpiry)
 }

@@ -36,6 +36,8 @@ type Config struct {
 	ExpiryHorizon time.Duration
 	// Stop, when closed, stops the start of new recordings; the ones in flight go on until ctx ends.
 	Stop <-chan struct{}
+	// Now is the clock expiries are judged by; default time.Now.
+	Now func() time.Time
 }
 
 // Job is one selected recording.
@@ -43,6 +45,14 @@ type Job struct {
 	ID     string
 	Listed *fetch.Recording // the listing's view, when selected by listing (used for ordering)
 	Reject string           // set when the selection itself is bad (e.g. not a UUID): fail with this reason
+}
+
+// expiry is when the job's media expires, as far as the selection knows; zero when unknown.
+func (j Job) expiry() time.Time {
+	if j.Listed == nil {
+		return time.Time{}
+	}
+	return j.Listed.DownloadURLExpiry
 }
 
 // Run archives every job and returns the summary. Per-recording problems are in the manifest and the
@@ -69,6 +79,9 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if !cfg.DryRun && cfg.Manifest == nil {
 		return nil, errors.New("archiver: no manifest")
 	}
@@ -78,11 +91,13 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 
 	g, gctx := errgroup.WithContext(ctx)
 	feed := make(chan Job)
+	fed := 0 // jobs handed to a worker; read after Wait
 	g.Go(func() error {
 		defer close(feed)
 		for _, j := range jobs {
 			select {
 			case feed <- j:
+				fed++
 			case <-gctx.Done():
 				return nil
 			case <-cfg.Stop:
@@ -102,6 +117,11 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 		})
 	}
 	err := g.Wait()
+	for _, j := range jobs[fed:] {
+		if j.Reject == "" {
+			a.atRisk(a.log.With("recording_id", j.ID), j.ID, j.expiry(), "not reached: the run stopped before it")
+		}
+	}
 	sum.Finished = time.Now()
 	if err == nil {
 		err = ctx.Err()
@@ -140,6 +160,8 @@ type archiver struct {
 	log *slog.Logger
 	sum *Summary
 }
+
+func (a *archiver) now() time.Time { return a.cfg.Now() }
 
 // record writes one manifest line and counts it. A manifest that cannot be written stops the run: going
 // on would archive files no manifest can prove.

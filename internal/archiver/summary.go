@@ -15,7 +15,7 @@ type Summary struct {
 	Files      map[string]int // manifest status per file line
 	Bytes      int64          // bytes archived this run
 	Failures   []Failure      // every failed recording with its reason
-	AtRisk     []Failure      // ready recordings not archived whose media expires within the horizon
+	AtRisk     []Failure      // recordings RealtimeKit may still hold that this run leaves unarchived
 	Started    time.Time
 	Finished   time.Time
 	planned    atomic.Int64 // recordings selected for the run
@@ -45,6 +45,7 @@ type Failure struct {
 	RecordingID string
 	Reason      string
 	Expiry      time.Time // download_url_expiry, zero when unknown
+	Urgent      bool      // the media expires within the run's horizon (or already has)
 }
 
 // NewSummary returns an empty summary, started now.
@@ -81,8 +82,21 @@ func (s *Summary) Total() int {
 	return n
 }
 
-func (s *Summary) addAtRisk(id, reason string, expiry time.Time) {
+func (s *Summary) addAtRisk(id, reason string, expiry time.Time, urgent bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.AtRisk = append(s.AtRisk, Failure{RecordingID: id, Reason: reason, Expiry: expiry})
+	s.AtRisk = append(s.AtRisk, Failure{RecordingID: id, Reason: reason, Expiry: expiry, Urgent: urgent})
+}
+
+// Urgent is the number of at-risk recordings whose media expires within the horizon.
+func (s *Summary) Urgent() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, f := range s.AtRisk {
+		if f.Urgent {
+			n++
+		}
+	}
+	return n
 }

@@ -64,11 +64,30 @@ func (g *pauseGate) pauseFor(d time.Duration) {
 	}
 }
 
-func (g *pauseGate) wait(ctx context.Context) error {
+// remaining is how long the gate stays shut from now; <= 0 when open.
+func (g *pauseGate) remaining() time.Duration {
 	g.mu.Lock()
-	d := time.Until(g.until)
-	g.mu.Unlock()
-	return sleep(ctx, d)
+	defer g.mu.Unlock()
+	return time.Until(g.until)
+}
+
+// slot waits until a request may be sent: its pacing turn has come and no 429 pause is in force. The
+// gate is checked after pacing, right before sending, because a 429 that another worker received while
+// this one waited for its turn must hold this request too; after such a pause the request queues for
+// a new turn, so the workers released by it do not all send at once.
+func (c *Client) slot(ctx context.Context) error {
+	for {
+		if err := c.pace.wait(ctx); err != nil {
+			return err
+		}
+		d := c.pause.remaining()
+		if d <= 0 {
+			return nil
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
 }
 
 // pacer spaces API calls evenly so a long backfill stays under the API's rate limit instead of

@@ -129,7 +129,8 @@ type envelope struct {
 	Success bool            `json:"success"`
 	Data    json.RawMessage `json:"data"`
 	Paging  *struct {
-		TotalCount int `json:"total_count"`
+		TotalCount *int `json:"total_count"`
+		EndOffset  *int `json:"end_offset"`
 	} `json:"paging"`
 }
 
@@ -139,11 +140,8 @@ func (c *Client) getJSON(ctx context.Context, op string, path []string, query ur
 	u.RawQuery = query.Encode()
 	var lastErr error
 	for attempt := 1; attempt <= c.cfg.MaxAttempts; attempt++ {
-		if err := c.pause.wait(ctx); err != nil {
+		if err := c.slot(ctx); err != nil {
 			return nil, fmt.Errorf("%s: %w (last error: %v)", op, err, lastErr)
-		}
-		if err := c.pace.wait(ctx); err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
 		}
 		env, wait, err := c.attempt(ctx, op, u.String())
 		if err == nil {

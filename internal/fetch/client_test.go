@@ -47,11 +47,11 @@ func TestListWalksEveryPageWithAShortLastPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 5 {
-		t.Fatalf("listed %d recordings, want 5", len(got))
+	if len(got.Recordings) != 5 {
+		t.Fatalf("listed %d recordings, want 5", len(got.Recordings))
 	}
 	if n := srv.Requests(fetchtest.ListRoute); n != 3 {
-		t.Fatalf("made %d list requests, want 3 (2+2+1, stopping on the short page)", n)
+		t.Fatalf("made %d list requests, want 3 (2+2+1, stopping once total_count recordings were seen)", n)
 	}
 }
 
@@ -67,7 +67,7 @@ func TestListDeduplicatesAShiftingPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
-	for _, r := range got {
+	for _, r := range got.Recordings {
 		seen[r.ID]++
 	}
 	for id, n := range seen {

@@ -3,15 +3,20 @@ package fetch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // Recording fetches one recording's details. A 404 matches ErrNotFound.
 func (c *Client) Recording(ctx context.Context, id string) (*Recording, error) {
 	op := "get recording " + id
+	if !ValidID(id) {
+		return nil, fmt.Errorf("%s: not a recording ID (a UUID)", op)
+	}
 	env, err := c.getJSON(ctx, op, []string{"recordings", id}, nil)
 	if err != nil {
 		return nil, err
@@ -20,7 +25,10 @@ func (c *Client) Recording(ctx context.Context, id string) (*Recording, error) {
 	if err := json.Unmarshal(env.Data, &rec); err != nil {
 		return nil, fmt.Errorf("%s: decoding details: %w", op, err)
 	}
-	if rec.ID != id {
+	if err := rec.validate(); err != nil {
+		return nil, fmt.Errorf("%s: invalid details: %w", op, err)
+	}
+	if !strings.EqualFold(rec.ID, id) {
 		return nil, fmt.Errorf("%s: API returned recording %q instead", op, rec.ID)
 	}
 	return &rec, nil
@@ -30,16 +38,35 @@ func (c *Client) Recording(ctx context.Context, id string) (*Recording, error) {
 type ListOptions struct {
 	Since, Until time.Time // zero means unbounded
 	MeetingID    string
-	PerPage      int // default 100
+	PerPage      int // asked for; the server may send fewer. Default 100
 }
+
+// Listing is what a walk over the listing found.
+type Listing struct {
+	Recordings []Recording // valid items, de-duplicated by id, the latest view of each kept
+	Invalid    []Invalid   // items that could not be used, each with the reason
+}
+
+// Invalid is a list item that was refused. ID is empty when the item had no usable id; such an item
+// cannot be archived or named, only reported.
+type Invalid struct {
+	ID     string
+	Reason string
+}
+
+// ErrListingStuck means the server kept answering pages that added nothing before the total it
+// announced was reached: going on would never end, stopping would silently drop recordings.
+var ErrListingStuck = errors.New("the listing is not progressing")
 
 // maxPages bounds a listing walk so a server that never ends its pages cannot keep a run going forever.
 const maxPages = 100_000
 
-// List walks every page of the app's recordings in the window. Pages can shift while they are walked
-// (recordings start and finish meanwhile), so results are de-duplicated by id, and the walk stops on an
-// empty or short page or once total_count recordings have been seen.
-func (c *Client) List(ctx context.Context, opt ListOptions) ([]Recording, error) {
+// List walks every page of the app's recordings in the window. The server may send fewer items than
+// asked for, so a short page is not the end: the walk stops on an empty page, or once total_count
+// distinct recordings were seen (or end_offset reached total_count). Pages can shift while they are
+// walked, so items are de-duplicated by id; a page that adds nothing new before the total is reached
+// ends the walk with ErrListingStuck. One bad item never fails the walk: it is returned in Invalid.
+func (c *Client) List(ctx context.Context, opt ListOptions) (*Listing, error) {
 	perPage := opt.PerPage
 	if perPage <= 0 {
 		perPage = 100
@@ -57,8 +84,7 @@ func (c *Client) List(ctx context.Context, opt ListOptions) ([]Recording, error)
 	if opt.MeetingID != "" {
 		q.Set("meeting_id", opt.MeetingID)
 	}
-	seen := map[string]bool{}
-	var out []Recording
+	w := newWalk()
 	for page := 1; page <= maxPages; page++ {
 		q.Set("page_no", strconv.Itoa(page))
 		op := fmt.Sprintf("list recordings page %d", page)
@@ -66,23 +92,20 @@ func (c *Client) List(ctx context.Context, opt ListOptions) ([]Recording, error)
 		if err != nil {
 			return nil, err
 		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(env.Data, &items); err != nil {
-			return nil, fmt.Errorf("%s: data is not a list: %w", op, err)
+		p, err := decodePage(env)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
 		}
-		for _, raw := range items {
-			var rec Recording
-			if err := json.Unmarshal(raw, &rec); err != nil {
-				return nil, fmt.Errorf("%s: %w", op, err)
-			}
-			if !seen[rec.ID] {
-				seen[rec.ID] = true
-				out = append(out, rec)
-			}
+		if len(p.items) == 0 {
+			return w.listing(), nil
 		}
-		if len(items) < perPage || (env.Paging != nil && env.Paging.TotalCount > 0 && len(seen) >= env.Paging.TotalCount) {
-			return out, nil
+		if !w.add(p.items) && !w.complete(p) {
+			return nil, fmt.Errorf("%s: %d items, none new, after %d distinct recordings of the %d announced: %w",
+				op, len(p.items), w.distinct(), p.total, ErrListingStuck)
+		}
+		if w.complete(p) {
+			return w.listing(), nil
 		}
 	}
-	return nil, fmt.Errorf("list recordings: more than %d pages", maxPages)
+	return nil, fmt.Errorf("list recordings: more than %d pages: %w", maxPages, ErrListingStuck)
 }

@@ -3,10 +3,12 @@ package manifest_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
 )
@@ -56,26 +58,88 @@ func TestTornLastLineIsToleratedAndRepaired(t *testing.T) {
 	}
 }
 
-func TestMalformedLineInTheMiddleIsAnError(t *testing.T) {
+func TestDamagedLinesAreSkippedAndReportedWithTheirNumber(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.jsonl")
-	os.WriteFile(path, []byte("not json\n{\"recording_id\":\"r\"}\n"), 0o644)
-	if _, err := manifest.Read(path); err == nil || !strings.Contains(err.Error(), "line 1") {
-		t.Fatalf("err = %v, want one naming line 1", err)
+	huge := `{"recording_id":"big","error":"` + strings.Repeat("x", manifest.MaxLine+10) + `"}`
+	os.WriteFile(path, []byte("not json\n{\"recording_id\":\"a\"}\n"+huge+"\n\n{\"recording_id\":\"b\"}\n{\"recording_id\":\"torn"), 0o644)
+	entries, problems, err := manifest.ReadChecked(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].RecordingID != "a" || entries[1].RecordingID != "b" {
+		t.Fatalf("entries = %+v, want a and b", entries)
+	}
+	var lines []int
+	for _, p := range problems {
+		lines = append(lines, p.Line)
+	}
+	if fmt.Sprint(lines) != "[1 3 4]" {
+		t.Fatalf("problems = %v, want lines 1 (not JSON), 3 (too long) and 4 (empty); the torn last line is not one", problems)
 	}
 }
 
-func TestIndexKeepsTheLastWordPerDestination(t *testing.T) {
+func TestErrorTextIsBoundedSoEveryLineStaysReadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.jsonl")
+	w, err := manifest.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "API said: " + strings.Repeat("é", 40<<20)
+	if err := w.Write(manifest.Entry{RecordingID: "r", Kind: manifest.KindMedia, Status: manifest.StatusFailed, Error: body}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	entries, problems, err := manifest.ReadChecked(path)
+	if err != nil || len(problems) != 0 || len(entries) != 1 {
+		t.Fatalf("entries %d, problems %v, err %v", len(entries), problems, err)
+	}
+	got := entries[0].Error
+	if len(got) > manifest.MaxErrorBytes || !strings.HasPrefix(got, "API said: é") || !utf8.ValidString(got) {
+		t.Fatalf("error kept %d bytes, starting %q", len(got), got[:min(len(got), 20)])
+	}
+}
+
+func TestIndexKeepsEveryArchivedObjectWhateverCameLater(t *testing.T) {
 	idx := manifest.NewIndex([]manifest.Entry{
-		{RecordingID: "r", Destination: "d1", Status: manifest.StatusArchived, SHA256: "old"},
-		{RecordingID: "r", Destination: "d1", Status: manifest.StatusPresent, SHA256: "new"},
-		{RecordingID: "r", Destination: "d2", Status: manifest.StatusArchived},
-		{RecordingID: "r", Destination: "d2", Status: manifest.StatusFailed},
+		{RecordingID: "r", Kind: manifest.KindMedia, Destination: "d1", Status: manifest.StatusArchived, SHA256: "old"},
+		{RecordingID: "r", Kind: manifest.KindMedia, Destination: "d1", Status: manifest.StatusPresent, SHA256: "new"},
+		{RecordingID: "r", Kind: manifest.KindMedia, Destination: "d2", Status: manifest.StatusArchived, SHA256: "kept"},
+		{RecordingID: "r", Kind: manifest.KindMedia, Destination: "d2", Status: manifest.StatusFailed},
+		{RecordingID: "r", Kind: manifest.KindMetadata, Destination: "d2", Status: manifest.StatusArchived, SHA256: "meta"},
 		{RecordingID: "r", Status: manifest.StatusPending},
 	})
-	if idx["d1"].SHA256 != "new" {
-		t.Fatalf("d1 = %+v", idx["d1"])
+	if e, _ := idx.Lookup("d1", manifest.KindMedia); e.SHA256 != "new" {
+		t.Fatalf("d1 = %+v", e)
 	}
-	if _, ok := idx["d2"]; ok {
-		t.Fatal("a destination whose last line failed is still indexed as done")
+	if e, ok := idx.Lookup("d2", manifest.KindMedia); !ok || e.SHA256 != "kept" {
+		t.Fatal("an object archived once is no longer indexed after a later failed line")
+	}
+	if e, ok := idx.Lookup("d2", manifest.KindMetadata); !ok || e.SHA256 != "meta" {
+		t.Fatal("two kinds at one destination stand for each other")
+	}
+	if idx.Len() != 3 {
+		t.Fatalf("indexed %d objects, want 3", idx.Len())
+	}
+}
+
+func TestCompleteMeansDetailsWrittenAndNoFailureSince(t *testing.T) {
+	meta := func(id, dest, status string) manifest.Entry {
+		return manifest.Entry{RecordingID: id, Kind: manifest.KindMetadata, Destination: dest, Status: status}
+	}
+	idx := manifest.NewIndex([]manifest.Entry{
+		meta("a", "da", manifest.StatusArchived),
+		meta("b", "db", manifest.StatusArchived),
+		{RecordingID: "b", Kind: manifest.KindMedia, Destination: "mb", Status: manifest.StatusFailed},
+		{RecordingID: "c", Kind: manifest.KindMedia, Destination: "mc", Status: manifest.StatusArchived},
+	})
+	switch {
+	case !idx.Complete("a", "da"):
+		t.Error("a is complete")
+	case idx.Complete("a", "elsewhere"):
+		t.Error("a is not complete at another destination")
+	case idx.Complete("b", "db"):
+		t.Error("b failed after its details were written")
+	case idx.Complete("c", "mc"):
+		t.Error("c has no details file")
 	}
 }

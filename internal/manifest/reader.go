@@ -2,61 +2,105 @@ package manifest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
-// Read returns every entry of the manifest at path; a missing file is an empty manifest. A torn last
-// line (a crash mid-write) is ignored; a malformed line anywhere else is an error, since it means the
-// file is not a manifest of ours.
-func Read(path string) ([]Entry, error) {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("manifest: %w", err)
-	}
-	defer f.Close()
-	var entries []Entry
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	lineNo := 0
-	var pendingErr error
-	for sc.Scan() {
-		lineNo++
-		if pendingErr != nil {
-			return nil, pendingErr
-		}
-		var e Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.RecordingID == "" {
-			pendingErr = fmt.Errorf("manifest %s: line %d is not a manifest entry", path, lineNo)
-			continue
-		}
-		entries = append(entries, e)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", path, err)
-	}
-	return entries, nil
+// MaxLine is the longest line the reader accepts. The writer bounds every field that can grow (error
+// text is cut to MaxErrorBytes), so a longer line is damage, not data.
+const MaxLine = 1 << 20
+
+// Problem is a line of the manifest that could not be read; it is skipped, never fatal, so one damaged
+// line cannot stop every later run.
+type Problem struct {
+	Line   int
+	Reason string
 }
 
-// Index is what earlier runs archived, by destination URL: the last entry that says the file is done.
-type Index map[string]Entry
+func (p Problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Reason) }
 
-// NewIndex indexes the done entries among entries; a later entry for the same destination wins.
-func NewIndex(entries []Entry) Index {
-	idx := Index{}
-	for _, e := range entries {
-		if e.Destination == "" {
-			continue
+// Read returns every readable entry of the manifest at path; a missing file is an empty manifest.
+// Damaged lines are skipped (ReadChecked reports them).
+func Read(path string) ([]Entry, error) {
+	entries, _, err := ReadChecked(path)
+	return entries, err
+}
+
+// ReadChecked is Read that also reports the lines it skipped. A torn last line (a crash mid-write,
+// repaired by the next writer) is skipped without a report. Only failing to read the file is an error.
+func ReadChecked(path string) ([]Entry, []Problem, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("manifest: %w", err)
+	}
+	defer f.Close()
+	entries, problems, err := decodeLines(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("manifest %s: %w", path, err)
+	}
+	return entries, problems, nil
+}
+
+// decodeLines reads JSON lines from r, skipping the ones that are not entries.
+func decodeLines(r io.Reader) ([]Entry, []Problem, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var entries []Entry
+	var problems []Problem
+	for lineNo := 1; ; lineNo++ {
+		line, tooLong, err := readLine(br)
+		if err == io.EOF && len(line) == 0 && !tooLong {
+			return entries, problems, nil
 		}
-		if e.Done() {
-			idx[e.Destination] = e
-		} else if e.Status == StatusFailed {
-			delete(idx, e.Destination)
+		if err != nil && err != io.EOF {
+			return nil, nil, err
+		}
+		torn := err == io.EOF // no final newline: a crash mid-write
+		switch {
+		case torn:
+		case tooLong:
+			problems = append(problems, Problem{lineNo, fmt.Sprintf("longer than %d bytes", MaxLine)})
+		case len(bytes.TrimSpace(line)) == 0:
+			problems = append(problems, Problem{lineNo, "empty line"})
+		default:
+			var e Entry
+			if err := json.Unmarshal(line, &e); err != nil || e.RecordingID == "" {
+				problems = append(problems, Problem{lineNo, "not a manifest entry"})
+				continue
+			}
+			entries = append(entries, e)
+		}
+		if torn {
+			return entries, problems, nil
 		}
 	}
-	return idx
+}
+
+// readLine returns the next line without its newline; a line over MaxLine is drained and reported as
+// tooLong, never buffered whole. err is io.EOF for a last line without a newline.
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > MaxLine+1 {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		switch {
+		case err == nil:
+			return bytes.TrimSuffix(line, []byte("\n")), tooLong, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		default:
+			return line, tooLong, err
+		}
+	}
 }

@@ -47,6 +47,7 @@ func (w *Writer) Write(e Entry) error {
 	if e.Time.IsZero() {
 		e.Time = w.now().UTC()
 	}
+	e.Error = truncate(e.Error, MaxErrorBytes)
 	line, err := json.Marshal(e)
 	if err != nil {
 		return err

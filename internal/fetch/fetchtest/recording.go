@@ -24,6 +24,10 @@ type Recording struct {
 	SpaceTimestamps  bool  // "2026-01-02 03:04:05.000Z" instead of RFC 3339 with T
 	NoDownloadURL    bool  // UPLOADED with download_url null (RealtimeKit's own copy disabled)
 	WrongFileSize    int64 // when non-zero, file_size says this instead of MediaSize
+
+	// Override replaces fields of the rendered JSON, list and detail alike, with hostile or malformed
+	// values (e.g. "file_size": -1, "invoked_time": "yesterday", "id": "../x").
+	Override map[string]any
 }
 
 // Track is one file of a track recording.

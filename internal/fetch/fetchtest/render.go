@@ -7,6 +7,14 @@ import (
 
 // render is a recording as the API returns it. The list route leaves out start_reason and stop_reason.
 func (s *Server) render(rec *Recording, r *http.Request, detail bool) map[string]any {
+	m := s.renderFields(rec, r, detail)
+	for k, v := range rec.Override {
+		m[k] = v
+	}
+	return m
+}
+
+func (s *Server) renderFields(rec *Recording, r *http.Request, detail bool) map[string]any {
 	ts := func(t time.Time) any {
 		if t.IsZero() {
 			return nil

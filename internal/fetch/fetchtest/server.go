@@ -39,6 +39,7 @@ type Server struct {
 	now        func() time.Time
 	signatures map[string]string // per URL path: the fake signature a download must carry
 	rate       int64             // download bytes per second per request; 0 = unlimited
+	paging     Paging
 }
 
 // SetDownloadRate slows every download to bytesPerSecond (0: unlimited), to have runs in flight long
@@ -176,7 +177,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
 	if page < 1 {
 		page = 1
 	}
-	if perPage < 1 || perPage > 100 {
+	if perPage < 1 {
 		perPage = 20
 	}
 	since, _ := time.Parse(time.RFC3339, q.Get("start_time"))
@@ -190,8 +191,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
 			match = append(match, rec)
 		}
 	}
-	start := min((page-1)*perPage, len(match))
-	end := min(start+perPage, len(match))
+	start, end := s.paging.window(page, perPage, len(match))
 	items := make([]any, 0, end-start)
 	for _, rec := range match[start:end] {
 		items = append(items, s.render(rec, r, false))
@@ -201,13 +201,18 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
 		extra.Invoked = match[0].Invoked.Add(-time.Second)
 		s.recs = append([]*Recording{extra}, s.recs...)
 	}
+	total := len(match)
+	if s.paging.TotalDrift != nil {
+		total += s.paging.TotalDrift(page)
+	}
+	noPaging := s.paging.NoPaging
 	s.mu.Unlock()
 
-	writeJSON(w, http.StatusOK, map[string]any{
-		"success": true,
-		"data":    items,
-		"paging":  map[string]any{"total_count": len(match), "start_offset": start + 1, "end_offset": end},
-	})
+	body := map[string]any{"success": true, "data": items}
+	if !noPaging {
+		body["paging"] = map[string]any{"total_count": total, "start_offset": start + 1, "end_offset": end}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) serveDetail(w http.ResponseWriter, r *http.Request, id string) {

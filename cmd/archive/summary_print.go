@@ -1,0 +1,106 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/archiver"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+)
+
+// printSummary prints the run's outcome: counts, every failure, and every recording RealtimeKit may
+// still hold that the run left unarchived, soonest expiry first.
+func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
+	elapsed := s.Finished.Sub(s.Started)
+	abs, _ := filepath.Abs(opts.Manifest)
+	now := opts.now()
+	atRisk := slices.Clone(s.AtRisk)
+	slices.SortStableFunc(atRisk, func(a, b archiver.Failure) int {
+		switch {
+		case a.Expiry.IsZero() != b.Expiry.IsZero():
+			if a.Expiry.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a.Expiry.UnixNano(), b.Expiry.UnixNano())
+	})
+	if opts.JSON {
+		printSummaryJSON(w, s, opts, atRisk, abs, elapsed, now)
+		return
+	}
+	if opts.DryRun {
+		fmt.Fprintf(w, "dry run: %d recordings planned, %d archived earlier, %d pending, %d skipped, %d expired, %d failed; nothing was written\n",
+			s.Recordings["planned"], s.Recordings["earlier"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["expired"], s.Recordings["failed"])
+		return
+	}
+	rate := 0.0
+	if secs := elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Bytes) / 1e6 / secs
+	}
+	fmt.Fprintf(w, "recordings: %d archived, %d present, %d earlier, %d pending, %d skipped, %d expired, %d failed (of %d)\n",
+		s.Recordings["archived"], s.Recordings["present"], s.Recordings["earlier"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["expired"], s.Recordings["failed"], s.Total())
+	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
+		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "failed: %s: %s\n", f.RecordingID, f.Reason)
+	}
+	if len(atRisk) > 0 {
+		fmt.Fprintf(w, "NOT ARCHIVED: %d recordings RealtimeKit may still hold are not archived yet (the next run retries them):\n", len(atRisk))
+		for _, f := range atRisk {
+			when := "expiry unknown"
+			if !f.Expiry.IsZero() {
+				when = fmt.Sprintf("expires %s (%s left)", f.Expiry.UTC().Format(time.RFC3339), f.Expiry.Sub(now).Round(time.Minute))
+			}
+			mark := ""
+			if f.Urgent {
+				mark = "AT RISK "
+			}
+			fmt.Fprintf(w, "  %s%s %s: %s\n", mark, f.RecordingID, when, f.Reason)
+		}
+		if n := s.Urgent(); n > 0 {
+			fmt.Fprintf(w, "AT RISK: %d of them expire within %s: archive them before then or they are lost\n", n, opts.ExpiryWindow)
+		}
+	}
+	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
+}
+
+func printSummaryJSON(w io.Writer, s *archiver.Summary, opts *runOptions, atRisk []archiver.Failure, manifestPath string, elapsed time.Duration, now time.Time) {
+	type failure struct {
+		RecordingID string    `json:"recording_id"`
+		Reason      string    `json:"reason"`
+		Expiry      time.Time `json:"expiry,omitzero"`
+		LeftSeconds *float64  `json:"left_seconds,omitempty"`
+		Urgent      bool      `json:"urgent,omitempty"`
+	}
+	conv := func(fs []archiver.Failure) []failure {
+		out := []failure{}
+		for _, f := range fs {
+			ff := failure{RecordingID: f.RecordingID, Reason: f.Reason, Expiry: f.Expiry, Urgent: f.Urgent}
+			if !f.Expiry.IsZero() {
+				left := f.Expiry.Sub(now).Seconds()
+				ff.LeftSeconds = &left
+			}
+			out = append(out, ff)
+		}
+		return out
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(map[string]any{
+		"dry_run":    opts.DryRun,
+		"recordings": s.Recordings,
+		"files":      s.Files,
+		"bytes":      s.Bytes,
+		"seconds":    elapsed.Seconds(),
+		"failures":   conv(s.Failures),
+		"at_risk":    conv(atRisk),
+		"manifest":   manifestPath,
+		"shard":      opts.Shard.String(),
+	})
+}
