@@ -56,7 +56,7 @@ func demoCommand(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	if err == nil {
-		fmt.Fprintf(stdout, "demo: done. Look at %s, or run the demo again: everything is then already present.\n", archiveDir)
+		fmt.Fprintf(stdout, "demo: done. Look at %s, or run the demo again: the manifest then holds everything as archived earlier, and nothing is downloaded again.\n", archiveDir)
 	}
 	return err
 }

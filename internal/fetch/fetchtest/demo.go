@@ -4,7 +4,7 @@ import "time"
 
 // DemoRecordings is a realistic mix for `archive demo`: uploaded recordings with and without audio, a
 // track recording, one still recording, one uploading, one errored, one uploaded without a RealtimeKit
-// copy, and API warts (file_size as a string, the older timestamp form). Media is a few MB each.
+// copy, one from four days ago, and API warts (file_size as a string, the older timestamp form). Media is a few MB each.
 func DemoRecordings(now time.Time) []Recording {
 	t := func(hoursAgo int) time.Time {
 		return now.Add(-time.Duration(hoursAgo) * time.Hour).Truncate(time.Millisecond)
@@ -25,5 +25,7 @@ func DemoRecordings(now time.Time) []Recording {
 		{ID: UUID(7), MeetingID: UUID(107), Status: "ERRORED", Invoked: t(8)},
 		{ID: UUID(8), MeetingID: UUID(108), Status: "UPLOADED", OutputFileName: "board.mp4", Invoked: t(6), NoDownloadURL: true,
 			StorageConfig: map[string]any{"type": "aws", "bucket": "customer-bucket", "region": "us-east-1", "path": "rtk", "access_key": "AKIADEMO", "secret": "demo-secret-never-stored"}},
+		// Four days old and expiring in three: a nightly run that missed nights still catches it up.
+		{ID: UUID(9), MeetingID: UUID(109), Status: "UPLOADED", OutputFileName: "retro.mp4", MediaSize: 2 * mb, Invoked: t(96)},
 	}
 }
