@@ -158,8 +158,15 @@ func TestFailuresExit1AndTheRestGoesOn(t *testing.T) {
 	if !strings.Contains(stdout, "2 archived") || !strings.Contains(stdout, `line 4 of -: "not-a-uuid" is not a recording ID`) || !strings.Contains(stdout, "not found") {
 		t.Fatalf("summary:\n%s", stdout)
 	}
-	if n := c.api.Requests(fetchtest.DetailRoute(fetchtest.UUID(2))); n != 1 {
-		t.Fatalf("a duplicated ID was fetched %d times", n)
+	if n := c.api.Requests(fetchtest.DownloadRoute(fetchtest.UUID(2), fetchtest.MediaFile)); n != 1 {
+		t.Fatalf("a duplicated ID was downloaded %d times", n)
+	}
+	// The backfill's one listing knows the two real IDs: only the unknown one costs a detail call.
+	if n := c.api.Requests(fetchtest.DetailRoute(fetchtest.UUID(2))) + c.api.Requests(fetchtest.DetailRoute(fetchtest.UUID(1))); n != 0 {
+		t.Fatalf("%d detail calls for IDs the listing knew", n)
+	}
+	if n := c.api.Requests(fetchtest.DetailRoute(fetchtest.UUID(404))); n != 1 {
+		t.Fatalf("the ID the listing does not know was fetched %d times, want 1", n)
 	}
 }
 

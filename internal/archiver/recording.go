@@ -54,7 +54,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	case j.Listed != nil && expired(j.Listed, a.now()):
 		return whole(outcomeExpired, manifest.StatusSkipped, fmt.Sprintf("RealtimeKit's copy expired at %s, before any run archived this recording here", expiryText(j.Listed)))
 	}
-	rec, err := a.cfg.Client.Recording(ctx, j.ID)
+	rec, err := a.details(ctx, j)
 	if err != nil {
 		if ctx.Err() != nil {
 			a.atRisk(log, j.ID, j.expiry(), "interrupted before it was archived")
@@ -175,4 +175,21 @@ func (a *archiver) earlier(ctx context.Context, listed *fetch.Recording) bool {
 // deleted it, and no request can bring it back.
 func expired(listed *fetch.Recording, now time.Time) bool {
 	return !listed.DownloadURLExpiry.IsZero() && !now.Before(listed.DownloadURLExpiry)
+}
+
+// details returns what the run acts on for the job. The listing's view is used as it is when it is
+// good enough (a status with nothing to download, or download URLs whose expiry leaves URLMargin):
+// no detail call, which at the API's rate limit is what a run would otherwise spend its time on. A URL
+// the download host refuses is refreshed from the details later, once per recording.
+func (a *archiver) details(ctx context.Context, j Job) (*fetch.Recording, error) {
+	if l := j.Listed; l != nil {
+		if l.Status != fetch.StatusUploaded || (!l.DownloadURLExpiry.IsZero() && l.DownloadURLExpiry.Sub(a.now()) >= a.cfg.URLMargin) {
+			return l, nil
+		}
+	}
+	rec, err := a.cfg.Client.Recording(ctx, j.ID)
+	if err != nil {
+		return nil, err
+	}
+	return rec.WithMeeting(j.Listed), nil
 }

@@ -38,6 +38,9 @@ type Config struct {
 	Stop <-chan struct{}
 	// Now is the clock expiries are judged by; default time.Now.
 	Now func() time.Time
+	// URLMargin: a listed download URL expiring sooner than this is not used; the details are fetched
+	// for a fresh one first. Default 1 h.
+	URLMargin time.Duration
 }
 
 // Job is one selected recording.
@@ -81,6 +84,9 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.URLMargin <= 0 {
+		cfg.URLMargin = time.Hour
 	}
 	if !cfg.DryRun && cfg.Manifest == nil {
 		return nil, errors.New("archiver: no manifest")

@@ -90,25 +90,46 @@ func (c *Client) slot(ctx context.Context) error {
 	}
 }
 
-// pacer spaces API calls evenly so a long backfill stays under the API's rate limit instead of
-// bursting into 429s (which block the token for the rest of the window).
+// pacer is a token bucket over the API's rate limit: up to burst calls go out at once, then one per
+// interval. The API's limit is a budget per window (1,200 requests per 5 minutes per token), so a
+// short run may spend a burst at once, while a long backfill settles to the sustained rate and never
+// bursts into 429s (which block the token for the rest of the window).
 type pacer struct {
 	mu       sync.Mutex
-	interval time.Duration
-	next     time.Time
+	interval time.Duration // 0: unpaced
+	burst    float64
+	tokens   float64
+	last     time.Time
+}
+
+func newPacer(perSecond float64, burst int) pacer {
+	if perSecond <= 0 {
+		return pacer{}
+	}
+	b := float64(max(burst, 1))
+	return pacer{interval: time.Duration(float64(time.Second) / perSecond), burst: b, tokens: b}
 }
 
 func (p *pacer) wait(ctx context.Context) error {
 	if p.interval <= 0 {
 		return ctx.Err()
 	}
+	return sleep(ctx, p.reserve(time.Now()))
+}
+
+// reserve takes a token at now and returns how long the caller must wait before using it.
+func (p *pacer) reserve(now time.Time) time.Duration {
 	p.mu.Lock()
-	now := time.Now()
-	slot := p.next
-	if slot.Before(now) {
-		slot = now
+	defer p.mu.Unlock()
+	if !p.last.IsZero() && now.After(p.last) {
+		p.tokens = min(p.burst, p.tokens+float64(now.Sub(p.last))/float64(p.interval))
 	}
-	p.next = slot.Add(p.interval)
-	p.mu.Unlock()
-	return sleep(ctx, time.Until(slot))
+	if now.After(p.last) {
+		p.last = now
+	}
+	p.tokens--
+	if p.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-p.tokens * float64(p.interval))
 }

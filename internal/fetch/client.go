@@ -17,6 +17,13 @@ import (
 // DefaultBaseURL is the Cloudflare API the client talks to unless told otherwise.
 const DefaultBaseURL = "https://api.cloudflare.com/client/v4"
 
+// Pacing defaults: in any 5 minutes at most DefaultBurst + 300 s x DefaultRate = 1,110 requests, of the
+// 1,200 Cloudflare allows per token for its whole API (RealtimeKit's own limits are higher).
+const (
+	DefaultRate  = 3.5
+	DefaultBurst = 60
+)
+
 // Config says which app to talk to and how patiently.
 type Config struct {
 	BaseURL   string // default DefaultBaseURL
@@ -29,7 +36,8 @@ type Config struct {
 	MaxAttempts       int           // per API call; default 6
 	MinBackoff        time.Duration // default 500 ms
 	MaxBackoff        time.Duration // default 30 s
-	RequestsPerSecond float64       // API calls paced to this rate; default 3.5 (Cloudflare allows 1,200 per 5 min); < 0 disables
+	RequestsPerSecond float64       // API calls paced to this sustained rate; default 3.5; < 0 disables
+	Burst             int           // calls that may go out at once before the rate applies; default 60
 	StallTimeout      time.Duration // a download with no bytes for this long is cut and resumed; default 60 s
 	MaxResumes        int           // Range requests per download after interruptions; default 5
 	Logger            *slog.Logger
@@ -77,7 +85,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.MaxBackoff = 30 * time.Second
 	}
 	if cfg.RequestsPerSecond == 0 {
-		cfg.RequestsPerSecond = 3.5
+		cfg.RequestsPerSecond = DefaultRate
 	}
 	if cfg.StallTimeout <= 0 {
 		cfg.StallTimeout = 60 * time.Second
@@ -107,9 +115,10 @@ func New(cfg Config) (*Client, error) {
 	download := *hc
 	download.CheckRedirect = nil
 	c := &Client{cfg: cfg, base: base, api: &api, download: &download, log: cfg.Logger}
-	if cfg.RequestsPerSecond > 0 {
-		c.pace.interval = time.Duration(float64(time.Second) / cfg.RequestsPerSecond)
+	if cfg.Burst <= 0 {
+		cfg.Burst = DefaultBurst
 	}
+	c.pace = newPacer(cfg.RequestsPerSecond, cfg.Burst)
 	return c, nil
 }
 

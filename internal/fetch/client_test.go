@@ -376,14 +376,14 @@ func TestAPICallsArePaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	c, _ := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token, RequestsPerSecond: 20})
+	c, _ := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token, RequestsPerSecond: 20, Burst: 2})
 	start := time.Now()
-	for range 6 {
+	for range 7 {
 		if _, err := c.Recording(t.Context(), fetchtest.UUID(1)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if d := time.Since(start); d < 240*time.Millisecond {
-		t.Fatalf("6 calls at 20/s took %v, want at least 250 ms", d)
+		t.Fatalf("7 calls at 20/s with a burst of 2 took %v, want at least 250 ms", d)
 	}
 }

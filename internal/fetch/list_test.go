@@ -170,7 +170,9 @@ func TestThe429PauseHoldsWorkersAlreadyPaced(t *testing.T) {
 		fmt.Fprintf(w, `{"success":true,"data":{"id":%q,"status":"UPLOADED"}}`, id)
 	}))
 	defer srv.Close()
-	c, err := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: "a", AppID: "b", Token: "t", RequestsPerSecond: 10,
+	// Burst 1: the workers queue in the pacer, each behind the one before (requests already on the
+	// wire when the 429 comes back cannot be held, whatever the client does).
+	c, err := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: "a", AppID: "b", Token: "t", RequestsPerSecond: 10, Burst: 1,
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -46,6 +46,10 @@ func (s *Server) renderFields(rec *Recording, r *http.Request, detail bool) map[
 	if detail {
 		caller := map[string]any{"name": "demo-bot", "type": "ORGANIZATION", "user_Id": "u-123"}
 		m["start_reason"] = map[string]any{"reason": "API_CALL", "caller": caller}
+	} else if rec.MeetingID != "" {
+		// Only list items carry the meeting; the detail route has no meeting object.
+		m["meeting"] = map[string]any{"id": rec.MeetingID, "title": "Meeting " + rec.MeetingID[:min(8, len(rec.MeetingID))], "status": "ACTIVE",
+			"record_on_start": false, "persist_chat": true, "summarize_on_end": false, "transcribe_on_end": false}
 	}
 	if !uploaded && rec.Status != "ERRORED" {
 		return m
