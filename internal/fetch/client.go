@@ -24,7 +24,7 @@ type Config struct {
 	AppID     string
 	Token     string // sent only to BaseURL's host, never to a download host
 
-	HTTPClient        *http.Client  // default: a client sharing http.DefaultTransport
+	HTTPClient        *http.Client  // default: a client of its own; downloads clone its *http.Transport to add the download policy
 	AttemptTimeout    time.Duration // per API attempt; default 30 s
 	MaxAttempts       int           // per API call; default 6
 	MinBackoff        time.Duration // default 500 ms
@@ -32,7 +32,11 @@ type Config struct {
 	RequestsPerSecond float64       // API calls paced to this rate; default 3.5 (Cloudflare allows 1,200 per 5 min); < 0 disables
 	StallTimeout      time.Duration // a download with no bytes for this long is cut and resumed; default 60 s
 	MaxResumes        int           // Range requests per download after interruptions; default 5
-	Logger            *slog.Logger
+	// AllowPrivateDownloads lets download URLs use plain http and reach loopback, private and link-local
+	// addresses: for emulators and tests. Off, a download must be https to a public address, after
+	// every redirect, checked on the address actually dialled.
+	AllowPrivateDownloads bool
+	Logger                *slog.Logger
 }
 
 // Client calls the RealtimeKit API. It is safe for concurrent use.
@@ -41,6 +45,7 @@ type Client struct {
 	base     *url.URL
 	api      *http.Client
 	download *http.Client
+	policy   downloadPolicy
 	pause    pauseGate
 	pace     pacer
 	log      *slog.Logger
@@ -104,9 +109,17 @@ func New(cfg Config) (*Client, error) {
 		}
 		return nil
 	}
-	download := *hc
-	download.CheckRedirect = nil
-	c := &Client{cfg: cfg, base: base, api: &api, download: &download, log: cfg.Logger}
+	var dt *http.Transport
+	switch t := hc.Transport.(type) {
+	case nil:
+		dt = http.DefaultTransport.(*http.Transport)
+	case *http.Transport:
+		dt = t
+	default:
+		return nil, fmt.Errorf("HTTPClient's transport is a %T: downloads need an *http.Transport to enforce the download policy", t)
+	}
+	policy := newDownloadPolicy(cfg.AllowPrivateDownloads)
+	c := &Client{cfg: cfg, base: base, api: &api, download: newDownloadClient(dt, policy), policy: policy, log: cfg.Logger}
 	if cfg.RequestsPerSecond > 0 {
 		c.pace.interval = time.Duration(float64(time.Second) / cfg.RequestsPerSecond)
 	}

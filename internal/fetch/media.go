@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +45,13 @@ type Media struct {
 // credentials are sent: the URL carries its own signature.
 func (c *Client) OpenMedia(ctx context.Context, rawURL string, wantSize int64) (*Media, error) {
 	m := &Media{c: c, ctx: ctx, rawURL: rawURL, safeURL: StripQuery(rawURL), Size: -1}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("download %s: %w: unparseable URL", m.safeURL, ErrRefusedURL)
+	}
+	if err := c.policy.checkURL(u); err != nil {
+		return nil, fmt.Errorf("download %s: %w", m.safeURL, err)
+	}
 	resp, err := m.get(0)
 	if err != nil {
 		return nil, err
@@ -185,6 +193,9 @@ func (m *Media) resume(cause error) error {
 			return giveUp(err)
 		}
 		resp, err := m.get(m.n)
+		if errors.Is(err, ErrRefusedURL) {
+			return giveUp(err)
+		}
 		if err != nil {
 			cause = err
 			continue
