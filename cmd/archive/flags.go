@@ -37,6 +37,8 @@ type runOptions struct {
 	Pushgateway   string
 	ManifestEvery time.Duration
 	StallTimeout  time.Duration
+
+	AllowPrivateDownloads bool
 }
 
 // parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
@@ -75,6 +77,8 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.StringVar(&o.Pushgateway, "pushgateway", getenv("ARCHIVE_PUSHGATEWAY"), "push the run's metrics to this Prometheus Pushgateway URL at the end (env ARCHIVE_PUSHGATEWAY)")
 	fs.DurationVar(&o.ManifestEvery, "manifest-upload-interval", 5*time.Minute, "with manifest_destination in the config: how often the manifest is copied there during a run")
 	fs.DurationVar(&o.StallTimeout, "stall-timeout", 60*time.Second, "a download that sends no bytes for this long is cut and resumed")
+	fs.BoolVar(&o.AllowPrivateDownloads, "allow-private-downloads", envBool(getenv, "ARCHIVE_ALLOW_PRIVATE_DOWNLOADS"),
+		"accept download URLs over plain http and to loopback, private or link-local addresses, for emulators and tests (env ARCHIVE_ALLOW_PRIVATE_DOWNLOADS=1); without it a download must be https to a public address, after every redirect")
 	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

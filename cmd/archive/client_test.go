@@ -1,0 +1,30 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+)
+
+func TestPrivateDownloadsNeedTheFlagOrTheEnvironment(t *testing.T) {
+	c := newCLI(t, uploaded(1, 1000))
+	delete(c.env, "ARCHIVE_ALLOW_PRIVATE_DOWNLOADS")
+	if code, _, _ := c.run("run"); code != 1 {
+		t.Fatalf("a run downloading from 127.0.0.1 over http without the flag exited %d, want 1", code)
+	}
+	entries, err := manifest.Read(c.env["ARCHIVE_MANIFEST"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused bool
+	for _, e := range entries {
+		refused = refused || strings.Contains(e.Error, "download URL refused") && strings.Contains(e.Error, "--allow-private-downloads")
+	}
+	if !refused {
+		t.Fatalf("no manifest line names the refusal: %+v", entries)
+	}
+	if code, out, errOut := c.run("run", "--allow-private-downloads"); code != 0 {
+		t.Fatalf("with --allow-private-downloads: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
