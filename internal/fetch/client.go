@@ -98,17 +98,7 @@ func New(cfg Config) (*Client, error) {
 		hc = &http.Client{Transport: newTransport(cfg.StallTimeout)}
 	}
 	api := *hc
-	apiHost := base.Host
-	// The token must never follow a redirect to another host.
-	api.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		if req.URL.Host != apiHost {
-			req.Header.Del("Authorization")
-		}
-		return nil
-	}
+	api.CheckRedirect = apiRedirects(base)
 	var dt *http.Transport
 	switch t := hc.Transport.(type) {
 	case nil:
@@ -193,6 +183,9 @@ func (c *Client) attempt(ctx context.Context, op, u string) (env *envelope, wait
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.api.Do(req)
+	if errors.Is(err, errInsecureRedirect) && resp != nil { // the same answer next time: no retry
+		return nil, 0, &APIError{Op: op, Status: resp.StatusCode, Message: scrubURLError(err).Error()}
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}
