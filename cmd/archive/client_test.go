@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -26,5 +28,22 @@ func TestPrivateDownloadsNeedTheFlagOrTheEnvironment(t *testing.T) {
 	}
 	if code, out, errOut := c.run("run", "--allow-private-downloads"); code != 0 {
 		t.Fatalf("with --allow-private-downloads: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestPlainHTTPAPIToAnotherHostIsWarnedAbout(t *testing.T) {
+	for u, warn := range map[string]bool{
+		"http://api.example.com/client/v4":     true,
+		"http://10.0.0.8:8080/client/v4":       true,
+		"http://127.0.0.1:8080/client/v4":      false,
+		"http://[::1]:8080/client/v4":          false,
+		"http://localhost:8080/client/v4":      false,
+		"https://api.cloudflare.com/client/v4": false,
+	} {
+		var buf bytes.Buffer
+		warnPlainAPI(u, slog.New(slog.NewTextHandler(&buf, nil)))
+		if got := strings.Contains(buf.String(), "level=WARN"); got != warn {
+			t.Errorf("%s: warned %v, want %v (%s)", u, got, warn, buf.String())
+		}
 	}
 }
