@@ -32,6 +32,9 @@ type Config struct {
 	RequestsPerSecond float64       // API calls paced to this rate; default 3.5 (Cloudflare allows 1,200 per 5 min); < 0 disables
 	StallTimeout      time.Duration // a download with no bytes for this long is cut and resumed; default 60 s
 	MaxResumes        int           // Range requests per download after interruptions; default 5
+	MinRate           int64         // bytes/s a download must average over each StallTimeout window; default 1 KiB/s; < 0 disables
+	FileTimeout       time.Duration // deadline of one file's download, resumes included; default 12 h
+	MaxRetryAfter     time.Duration // a server's Retry-After is cut to this; default 5 min
 	// AllowPrivateDownloads lets download URLs use plain http and reach loopback, private and link-local
 	// addresses: for emulators and tests. Off, a download must be https to a public address, after
 	// every redirect, checked on the address actually dialled.
@@ -90,6 +93,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxResumes <= 0 {
 		cfg.MaxResumes = 5
 	}
+	cfg.setLimits()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -195,7 +199,7 @@ func (c *Client) attempt(ctx context.Context, op, u string) (env *envelope, wait
 		return nil, 0, fmt.Errorf("%s: reading response: %w", op, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		wait = retryAfter(resp.Header, time.Now())
+		wait = c.serverWait(op, resp.Header)
 		if resp.StatusCode == http.StatusTooManyRequests {
 			c.pause.pauseFor(max(wait, c.cfg.MinBackoff))
 		}

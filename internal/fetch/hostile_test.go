@@ -1,20 +1,32 @@
 package fetch_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 )
 
-// hostileClient is a client for a download host under test: the API is never called.
+// hostileClient is a client for a host under test, with short backoffs; the API is never called unless
+// cfg names one.
 func hostileClient(t *testing.T, cfg fetch.Config) *fetch.Client {
 	t.Helper()
-	cfg.BaseURL, cfg.AccountID, cfg.AppID, cfg.Token = "https://api.invalid/client/v4", "a", "b", "tok"
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "https://api.invalid/client/v4"
+	}
+	cfg.AccountID, cfg.AppID, cfg.Token = "a", "b", "tok"
+	cfg.MinBackoff, cfg.MaxBackoff, cfg.RequestsPerSecond = time.Millisecond, 5*time.Millisecond, -1
 	c, err := fetch.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -54,4 +66,140 @@ func TestDownloadsToThePodsNetworkAreRefused(t *testing.T) {
 		t.Fatalf("with AllowPrivateDownloads: %v", err)
 	}
 	m.Close()
+}
+
+// startBody writes the headers of size bytes, or of the rest when r asks for a range, as an object
+// store does, and returns the offset the body starts at.
+func startBody(w http.ResponseWriter, r *http.Request, size int64) int64 {
+	w.Header().Set("ETag", `"v1"`)
+	w.Header().Set("Content-Type", "video/mp4")
+	start, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(r.Header.Get("Range"), "bytes="), "-"), 10, 64)
+	w.Header().Set("Content-Length", strconv.FormatInt(size-start, 10))
+	if start > 0 {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, size-1, size))
+		w.WriteHeader(http.StatusPartialContent)
+	} else {
+		w.WriteHeader(http.StatusOK)
+	}
+	return start
+}
+
+func content(n int) []byte { return bytes.Repeat([]byte("0123456789"), n/10) }
+
+func TestAStallAfterTheFirstBytesIsResumed(t *testing.T) {
+	body := content(1000)
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := startBody(w, r, int64(len(body)))
+		if requests.Add(1) == 1 { // headers and 10 bytes, then nothing
+			w.Write(body[:10])
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
+		w.Write(body[start:])
+	}))
+	defer srv.Close()
+	c := hostileClient(t, fetch.Config{AllowPrivateDownloads: true, StallTimeout: 200 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	m, err := c.OpenMedia(ctx, srv.URL+"/a.mp4", int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	got, err := io.ReadAll(m)
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("read %d bytes, %v", len(got), err)
+	}
+	if m.Resumes != 1 {
+		t.Fatalf("resumes = %d, want 1", m.Resumes)
+	}
+}
+
+func TestATrickleBelowTheMinimumRateIsCut(t *testing.T) {
+	const size = 100_000
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		startBody(w, r, size)
+		w.Write(content(600)) // enough for the first look at the body, then a byte every 20 ms
+		for {
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+				w.Write([]byte("x"))
+			}
+		}
+	}))
+	defer srv.Close()
+	c := hostileClient(t, fetch.Config{AllowPrivateDownloads: true, StallTimeout: 300 * time.Millisecond, MinRate: 500, MaxResumes: 1})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	m, err := c.OpenMedia(ctx, srv.URL+"/a.mp4", size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	_, err = io.Copy(io.Discard, m)
+	if !errors.Is(err, fetch.ErrTooSlow) || !strings.Contains(err.Error(), "below the minimum of 500 bytes/s") {
+		t.Fatalf("err = %v, want ErrTooSlow", err)
+	}
+	if n := requests.Load(); n != 2 {
+		t.Fatalf("%d requests, want 2 (a trickle is resumed like a stall)", n)
+	}
+}
+
+func TestEveryFileHasADeadline(t *testing.T) {
+	const size = 1_000_000
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		startBody(w, r, size)
+		for { // 100 kB/s: fast enough for the minimum rate, too slow to finish in time
+			if _, err := w.Write(content(1000)); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			time.Sleep(10 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	c := hostileClient(t, fetch.Config{AllowPrivateDownloads: true, FileTimeout: 300 * time.Millisecond})
+	start := time.Now()
+	m, err := c.OpenMedia(t.Context(), srv.URL+"/a.mp4", size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	_, err = io.Copy(io.Discard, m)
+	if !errors.Is(err, fetch.ErrFileTimeout) || !strings.Contains(err.Error(), "300ms") {
+		t.Fatalf("err = %v, want ErrFileTimeout naming the timeout", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the deadline took %v", d)
+	}
+}
+
+func TestRetryAfterIsCapped(t *testing.T) {
+	var requests atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requests.Add(1) == 1 {
+			w.Header().Set("Retry-After", "86400")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Write([]byte(`{"success":true,"data":{"id":"r1","status":"INVOKED"}}`))
+	}))
+	defer api.Close()
+	var logs bytes.Buffer
+	c := hostileClient(t, fetch.Config{BaseURL: api.URL, MaxRetryAfter: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Recording(ctx, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "retry_after=24h0m0s") {
+		t.Fatalf("no warning about the capped Retry-After:\n%s", logs.String())
+	}
 }
