@@ -34,6 +34,7 @@ type Config struct {
 	MaxResumes        int           // Range requests per download after interruptions; default 5
 	MinRate           int64         // bytes/s a download must average over each StallTimeout window; default 1 KiB/s; < 0 disables
 	FileTimeout       time.Duration // deadline of one file's download, resumes included; default 12 h
+	MaxFileSize       int64         // largest file accepted, announced or counted; default 16 GiB
 	MaxRetryAfter     time.Duration // a server's Retry-After is cut to this; default 5 min
 	// AllowPrivateDownloads lets download URLs use plain http and reach loopback, private and link-local
 	// addresses: for emulators and tests. Off, a download must be https to a public address, after
@@ -194,9 +195,13 @@ func (c *Client) attempt(ctx context.Context, op, u string) (env *envelope, wait
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	limit := bodyLimit(req.URL.Path)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: reading response: %w", op, err)
+	}
+	if int64(len(body)) > limit && resp.StatusCode == http.StatusOK { // the same body next time: no retry
+		return nil, 0, &APIError{Op: op, Status: resp.StatusCode, Message: "response body larger than the " + mib(limit) + " allowed for this call", tooLarge: true}
 	}
 	if resp.StatusCode != http.StatusOK {
 		wait = c.serverWait(op, resp.Header)

@@ -28,6 +28,8 @@ var (
 	ErrTooSlow = errors.New("download too slow")
 	// ErrFileTimeout means one file's download, resumes included, outlasted its deadline.
 	ErrFileTimeout = errors.New("download took longer than the file timeout")
+	// ErrTooLarge means a file is larger than MaxFileSize, or an API answer larger than its call's cap.
+	ErrTooLarge = errors.New("larger than allowed")
 )
 
 // DownloadError is a non-2xx answer from a download host. URL has its signature removed.

@@ -2,6 +2,7 @@ package fetch_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -181,6 +182,62 @@ func TestEveryFileHasADeadline(t *testing.T) {
 	}
 }
 
+func TestGzipIsArchivedAsServed(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(content(10_000))
+	zw.Close()
+	var asked atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Store(r.Header.Get("Accept-Encoding"))
+		w.Header().Set("Content-Encoding", "gzip") // whether asked for or not
+		w.Header().Set("Content-Type", "video/mp4")
+		w.Write(gz.Bytes())
+	}))
+	defer srv.Close()
+	c := hostileClient(t, fetch.Config{AllowPrivateDownloads: true})
+	m, err := c.OpenMedia(t.Context(), srv.URL+"/a.mp4", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	got, err := io.ReadAll(m)
+	if err != nil || !bytes.Equal(got, gz.Bytes()) {
+		t.Fatalf("read %d bytes (%v), want the %d gzip bytes as served", len(got), err, gz.Len())
+	}
+	if a := asked.Load(); a != "identity" {
+		t.Fatalf("Accept-Encoding %q, want identity", a)
+	}
+}
+
+func TestAnEndlessBodyIsCappedByMaxFileSize(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "video/mp4")
+		if r.URL.Path == "/huge.mp4" {
+			w.Header().Set("Content-Length", "1099511627776")
+		}
+		for { // no Content-Length: chunked, without end
+			if _, err := w.Write(content(64 << 10)); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c := hostileClient(t, fetch.Config{AllowPrivateDownloads: true, MaxFileSize: 1 << 20})
+	m, err := c.OpenMedia(t.Context(), srv.URL+"/endless.mp4", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	n, err := io.Copy(io.Discard, m)
+	if !errors.Is(err, fetch.ErrTooLarge) || !strings.Contains(err.Error(), "--max-file-size") || n > 1<<20+64<<10 {
+		t.Fatalf("read %d bytes, err = %v; want ErrTooLarge naming --max-file-size", n, err)
+	}
+	if _, err := c.OpenMedia(t.Context(), srv.URL+"/huge.mp4", -1); !errors.Is(err, fetch.ErrTooLarge) {
+		t.Fatalf("an announced 1 TiB: err = %v, want ErrTooLarge", err)
+	}
+}
+
 func TestRetryAfterIsCapped(t *testing.T) {
 	var requests atomic.Int32
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -201,5 +258,30 @@ func TestRetryAfterIsCapped(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "retry_after=24h0m0s") {
 		t.Fatalf("no warning about the capped Retry-After:\n%s", logs.String())
+	}
+}
+
+func TestOversizedAPIAnswersAreRefusedOnce(t *testing.T) {
+	pad := strings.Repeat("x", 2<<20)
+	var detail atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/recordings") { // a list page may be larger than a detail
+			fmt.Fprintf(w, `{"success":true,"data":[{"id":"r1","status":"INVOKED","pad":%q}],"paging":{"total_count":1}}`, pad)
+			return
+		}
+		detail.Add(1)
+		fmt.Fprintf(w, `{"success":true,"data":{"id":"r1","status":"INVOKED","pad":%q}}`, pad)
+	}))
+	defer api.Close()
+	c := hostileClient(t, fetch.Config{BaseURL: api.URL})
+	_, err := c.Recording(t.Context(), "r1")
+	if !errors.Is(err, fetch.ErrTooLarge) || !strings.Contains(err.Error(), "1 MiB") {
+		t.Fatalf("a 2 MiB detail: err = %v, want ErrTooLarge naming the 1 MiB cap", err)
+	}
+	if n := detail.Load(); n != 1 {
+		t.Fatalf("the oversized detail was requested %d times, want 1", n)
+	}
+	if recs, err := c.List(t.Context(), fetch.ListOptions{}); err != nil || len(recs) != 1 {
+		t.Fatalf("a 2 MiB list page: %d recordings, %v", len(recs), err)
 	}
 }

@@ -1,7 +1,9 @@
 package fetch
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -13,8 +15,14 @@ const (
 	// defaultFileTimeout fits the largest recording (24 h, about 7 GB) at about 160 kB/s, and still ends a
 	// stuck file within a night's run.
 	defaultFileTimeout = 12 * time.Hour
+	// defaultMaxFileSize is more than twice the largest recording RealtimeKit makes.
+	defaultMaxFileSize = 16 << 30
 	// defaultMaxRetryAfter: the API's rate-limit windows are 5 minutes; a longer wait is not advice.
 	defaultMaxRetryAfter = 5 * time.Minute
+
+	// API bodies: a recording's details are a few kB, a list page of 100 a few hundred kB.
+	maxDetailBody = 1 << 20
+	maxListBody   = 8 << 20
 )
 
 func (cfg *Config) setLimits() {
@@ -23,6 +31,9 @@ func (cfg *Config) setLimits() {
 	}
 	if cfg.FileTimeout <= 0 {
 		cfg.FileTimeout = defaultFileTimeout
+	}
+	if cfg.MaxFileSize <= 0 {
+		cfg.MaxFileSize = defaultMaxFileSize
 	}
 	if cfg.MaxRetryAfter <= 0 {
 		cfg.MaxRetryAfter = defaultMaxRetryAfter
@@ -39,3 +50,14 @@ func (c *Client) serverWait(op string, h http.Header) time.Duration {
 	}
 	return d
 }
+
+// bodyLimit is the largest API answer read for a request path: the list route returns pages of
+// recordings, every other route one object.
+func bodyLimit(path string) int64 {
+	if strings.HasSuffix(strings.TrimSuffix(path, "/"), "/recordings") {
+		return maxListBody
+	}
+	return maxDetailBody
+}
+
+func mib(n int64) string { return fmt.Sprintf("%d MiB", n>>20) }

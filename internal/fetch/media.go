@@ -15,11 +15,12 @@ import (
 	"time"
 )
 
-// Media is an open download of one file. Reading it yields the file's bytes; an interrupted body (connection reset, truncation, a stall with no bytes for StallTimeout,
+// Media is an open download of one file. Reading it yields the file's bytes as served (no content
+// decoding); an interrupted body (connection reset, truncation, a stall with no bytes for StallTimeout,
 // a trickle below MinRate) is continued with a Range request from the bytes already read, as long as the
 // host says it is the same object, so the reader's consumer never sees the interruption. Reading ends in
-// an error, never io.EOF, when the bytes cannot be completed, disagree with the announced size, or
-// outlast FileTimeout.
+// an error, never io.EOF, when the bytes cannot be completed, disagree with the announced size, pass
+// MaxFileSize, or outlast FileTimeout.
 type Media struct {
 	Size         int64 // announced size, -1 when unknown
 	ETag         string
@@ -79,6 +80,9 @@ func (c *Client) OpenMedia(ctx context.Context, rawURL string, wantSize int64) (
 	if size < 0 {
 		size = wantSize
 	}
+	if size > c.cfg.MaxFileSize {
+		return fail(fmt.Errorf("download %s: announced size %d bytes is over the %d-byte maximum file size (--max-file-size): %w", m.safeURL, size, c.cfg.MaxFileSize, ErrTooLarge))
+	}
 	m.Size, m.ETag, m.LastModified = size, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	br := bufio.NewReaderSize(resp.Body, 64<<10)
 	m.attach(resp.Body, br) // before the peek: a host can stop after the headers or a few bytes
@@ -98,6 +102,9 @@ func (m *Media) get(offset int64) (*http.Response, error) {
 		cancel()
 		return nil, fmt.Errorf("download %s: %w", m.safeURL, err)
 	}
+	// The bytes as stored: no compressed transfer for Go to unpack, and a host that compresses anyway
+	// gets its encoded bytes archived as served.
+	req.Header.Set("Accept-Encoding", "identity")
 	if offset > 0 {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
 		if m.ETag != "" {
@@ -176,6 +183,10 @@ func (m *Media) Read(p []byte) (int, error) {
 			m.watchdog.Reset(m.c.cfg.StallTimeout)
 			if m.Size >= 0 && m.n > m.Size {
 				m.err = fmt.Errorf("download %s: body longer than the announced %d bytes: %w", m.safeURL, m.Size, ErrSizeMismatch)
+				return n, m.err
+			}
+			if m.n > m.c.cfg.MaxFileSize {
+				m.err = fmt.Errorf("download %s: body of unknown size passed the %d-byte maximum file size (--max-file-size): %w", m.safeURL, m.c.cfg.MaxFileSize, ErrTooLarge)
 				return n, m.err
 			}
 		}
