@@ -13,10 +13,15 @@ import (
 // RequestsPerSecond (negative: unpaced).
 func newClient(opts *runOptions, rate float64, log *slog.Logger) (*fetch.Client, error) {
 	warnPlainAPI(opts.APIURL, log)
+	minRate := int64(opts.MinRate)
+	if minRate == 0 {
+		minRate = -1 // the client's "no minimum"
+	}
 	return fetch.New(fetch.Config{
 		BaseURL: opts.APIURL, AccountID: opts.AccountID, AppID: opts.AppID, Token: opts.Token,
 		RequestsPerSecond: rate, StallTimeout: opts.StallTimeout, Logger: log,
 		AllowPrivateDownloads: opts.AllowPrivateDownloads,
+		MinRate:               minRate, FileTimeout: opts.FileTimeout, MaxFileSize: int64(opts.MaxFileSize),
 	})
 }
 

@@ -47,3 +47,21 @@ func TestPlainHTTPAPIToAnotherHostIsWarnedAbout(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxFileSizeReachesTheDownloads(t *testing.T) {
+	c := newCLI(t, uploaded(1, 5000))
+	if code, _, _ := c.run("run", "--max-file-size", "1KiB"); code != 1 {
+		t.Fatalf("a 5000-byte file under --max-file-size 1KiB: exit %d, want 1", code)
+	}
+	entries, _ := manifest.Read(c.env["ARCHIVE_MANIFEST"])
+	var named bool
+	for _, e := range entries {
+		named = named || strings.Contains(e.Error, "--max-file-size")
+	}
+	if !named {
+		t.Fatalf("no manifest line names --max-file-size: %+v", entries)
+	}
+	if code, _, errOut := c.run("run", "--max-file-size", "lots"); code != 2 || !strings.Contains(errOut, "max-file-size") {
+		t.Fatalf("a bad --max-file-size: exit %d, %s", code, errOut)
+	}
+}
