@@ -149,6 +149,7 @@ func runArchive(ctx context.Context, bin string, api *fetchtest.Server, s3 s3Env
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"CLOUDFLARE_ACCOUNT_ID=" + api.AccountID, "REALTIMEKIT_APP_ID=" + api.AppID,
 		"CLOUDFLARE_API_TOKEN=" + api.Token, "CLOUDFLARE_API_URL=" + api.URL,
+		"ARCHIVE_ALLOW_PRIVATE_DOWNLOADS=1", // the media source is on this machine, over http
 		"AWS_ACCESS_KEY_ID=" + s3.AccessKey, "AWS_SECRET_ACCESS_KEY=" + s3.SecretKey, "AWS_REGION=us-east-1",
 		"ARCHIVE_CPUPROFILE=" + os.Getenv("ARCHIVE_CPUPROFILE"), "GOMEMLIMIT=" + os.Getenv("GOMEMLIMIT"),
 	}

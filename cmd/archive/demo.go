@@ -40,7 +40,8 @@ func demoCommand(ctx context.Context, args []string, getenv func(string) string,
 		"CLOUDFLARE_API_TOKEN":  api.Token,
 		"CLOUDFLARE_API_URL":    api.URL,
 	}
-	runArgs := []string{"--api-rate", "0", "--manifest", filepath.Join(*dir, "manifest.jsonl"), "--concurrency", fmt.Sprint(*concurrency)}
+	// The simulated API serves its downloads from this machine over http: allowed for the demo only.
+	runArgs := []string{"--api-rate", "0", "--allow-private-downloads", "--manifest", filepath.Join(*dir, "manifest.jsonl"), "--concurrency", fmt.Sprint(*concurrency)}
 	if *logFormat != "" {
 		runArgs = append(runArgs, "--log-format", *logFormat)
 	}

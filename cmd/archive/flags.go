@@ -41,12 +41,17 @@ type runOptions struct {
 	ManifestEvery time.Duration
 	StallTimeout  time.Duration
 
+	AllowPrivateDownloads bool
+	MinRate               byteSize // per second; 0 disables
+	FileTimeout           time.Duration
+	MaxFileSize           byteSize
+
 	now func() time.Time // the clock expiries are judged by; time.Now outside tests
 }
 
 // parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
 func parseRunFlags(name string, args []string, getenv func(string) string, stderr io.Writer, now time.Time) (*runOptions, error) {
-	o := &runOptions{now: time.Now}
+	o := &runOptions{MinRate: 1 << 10, MaxFileSize: 16 << 30, now: time.Now}
 	fs := flag.NewFlagSet("archive "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	envOr := func(key, def string) string {
@@ -81,6 +86,11 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.StringVar(&o.Pushgateway, "pushgateway", getenv("ARCHIVE_PUSHGATEWAY"), "push the run's metrics to this Prometheus Pushgateway URL at the end (env ARCHIVE_PUSHGATEWAY)")
 	fs.DurationVar(&o.ManifestEvery, "manifest-upload-interval", 5*time.Minute, "with manifest_destination in the config: how often the manifest is copied there during a run")
 	fs.DurationVar(&o.StallTimeout, "stall-timeout", 60*time.Second, "a download that sends no bytes for this long is cut and resumed")
+	fs.BoolVar(&o.AllowPrivateDownloads, "allow-private-downloads", envBool(getenv, "ARCHIVE_ALLOW_PRIVATE_DOWNLOADS"),
+		"accept download URLs over plain http and to loopback, private or link-local addresses, for emulators and tests (env ARCHIVE_ALLOW_PRIVATE_DOWNLOADS=1); without it a download must be https to a public address, after every redirect")
+	fs.Var(&o.MinRate, "min-rate", "a download slower than this many bytes per second over a --stall-timeout window is cut and resumed like a stall (e.g. 1KiB, 64KiB); 0 disables")
+	fs.DurationVar(&o.FileTimeout, "file-timeout", 12*time.Hour, "each file's download, resumes included, ends within this time; the default fits a 24 h recording (about 7 GB) at 160 kB/s")
+	fs.Var(&o.MaxFileSize, "max-file-size", "largest file accepted, whether its size is announced or not (e.g. 16GiB); RealtimeKit records up to 24 h, about 7 GB")
 	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -132,6 +142,10 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 		return nil, usagef("--manifest-upload-interval must be positive")
 	case o.ProgressEvery <= 0:
 		return nil, usagef("--progress-interval must be positive")
+	case o.FileTimeout <= 0:
+		return nil, usagef("--file-timeout must be positive")
+	case o.MaxFileSize <= 0:
+		return nil, usagef("--max-file-size must be positive")
 	case o.Grace < 0:
 		return nil, usagef("--grace %v: must not be negative", o.Grace)
 	}

@@ -41,6 +41,9 @@ func newCLI(t *testing.T, recs ...fetchtest.Recording) *cli {
 		"CLOUDFLARE_API_TOKEN":  api.Token,
 		"CLOUDFLARE_API_URL":    api.URL,
 		"ARCHIVE_MANIFEST":      filepath.Join(dir, "manifest.jsonl"),
+		// The fake serves downloads from 127.0.0.1 over http; every run and the real binary (signal
+		// tests) read this environment.
+		"ARCHIVE_ALLOW_PRIVATE_DOWNLOADS": "1",
 	}}
 }
 

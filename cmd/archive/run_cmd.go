@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
-	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
 )
 
@@ -41,7 +40,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	if rate == 0 {
 		rate = -1 // the client's "unpaced"
 	}
-	client, err := fetch.New(fetch.Config{BaseURL: opts.APIURL, AccountID: opts.AccountID, AppID: opts.AppID, Token: opts.Token, RequestsPerSecond: rate, Burst: opts.APIBurst, StallTimeout: opts.StallTimeout, Logger: log})
+	client, err := newClient(opts, rate, log)
 	if err != nil {
 		return usagef("%v", err)
 	}

@@ -36,7 +36,7 @@ func newEnv(t *testing.T, recs ...fetchtest.Recording) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { api.Close() })
-	client, err := fetch.New(fetch.Config{BaseURL: api.URL, AccountID: api.AccountID, AppID: api.AppID, Token: api.Token,
+	client, err := fetch.New(fetch.Config{BaseURL: api.URL, AccountID: api.AccountID, AppID: api.AppID, Token: api.Token, AllowPrivateDownloads: true,
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, RequestsPerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -359,5 +359,27 @@ func TestAnExpiredRecordingIsGivenUpPlainlyAndReportedAtRisk(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), "recording at risk") {
 		t.Fatal("no warning logged for recordings at risk")
+	}
+}
+
+func TestARefusedDownloadURLFailsWithoutRetries(t *testing.T) {
+	e := newEnv(t, rec(1, "UPLOADED", 1000))
+	strict, err := fetch.New(fetch.Config{BaseURL: e.api.URL, AccountID: e.api.AccountID, AppID: e.api.AppID, Token: e.api.Token, RequestsPerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.client = strict // the fake's download URLs are http://127.0.0.1
+	_, entries := e.run(false, fetchtest.UUID(1))
+	var media *manifest.Entry
+	for i := range entries {
+		if entries[i].Kind == manifest.KindMedia {
+			media = &entries[i]
+		}
+	}
+	if media == nil || media.Status != manifest.StatusFailed || !strings.Contains(media.Error, "download URL refused") {
+		t.Fatalf("media line %+v, want failed naming the refusal", media)
+	}
+	if strings.Contains(e.logs.String(), "retrying file") {
+		t.Fatalf("a refused URL was retried:\n%s", e.logs.String())
 	}
 }

@@ -157,10 +157,12 @@ func expiryText(rec *fetch.Recording) string {
 	return rec.DownloadURLExpiry.UTC().Format(time.RFC3339)
 }
 
-// retryable says whether copying the file again may help. Expired or missing sources, keys a
-// destination refuses and disagreeing sizes will not change by trying again.
+// retryable says whether copying the file again may help. Expired or missing sources, download URLs
+// the policy refuses, keys a destination refuses and disagreeing or oversized sizes will not change by
+// trying again;
+// a file that used up its whole FileTimeout would only use it up again.
 func retryable(err error) bool {
-	for _, permanent := range []error{fetch.ErrExpired, fetch.ErrNotFound, fetch.ErrSizeMismatch, fetch.ErrNotMedia, sinks.ErrInvalidKey, context.Canceled} {
+	for _, permanent := range []error{fetch.ErrExpired, fetch.ErrNotFound, fetch.ErrSizeMismatch, fetch.ErrNotMedia, fetch.ErrRefusedURL, fetch.ErrFileTimeout, fetch.ErrTooLarge, sinks.ErrInvalidKey, context.Canceled} {
 		if errors.Is(err, permanent) {
 			return false
 		}

@@ -31,7 +31,7 @@ type Config struct {
 	AppID     string
 	Token     string // sent only to BaseURL's host, never to a download host
 
-	HTTPClient        *http.Client  // default: a client sharing http.DefaultTransport
+	HTTPClient        *http.Client  // default: a client of its own; downloads clone its *http.Transport to add the download policy
 	AttemptTimeout    time.Duration // per API attempt; default 30 s
 	MaxAttempts       int           // per API call; default 6
 	MinBackoff        time.Duration // default 500 ms
@@ -40,7 +40,15 @@ type Config struct {
 	Burst             int           // calls that may go out at once before the rate applies; default 60
 	StallTimeout      time.Duration // a download with no bytes for this long is cut and resumed; default 60 s
 	MaxResumes        int           // Range requests per download after interruptions; default 5
-	Logger            *slog.Logger
+	MinRate           int64         // bytes/s a download must average over each StallTimeout window; default 1 KiB/s; < 0 disables
+	FileTimeout       time.Duration // deadline of one file's download, resumes included; default 12 h
+	MaxFileSize       int64         // largest file accepted, announced or counted; default 16 GiB
+	MaxRetryAfter     time.Duration // a server's Retry-After is cut to this; default 5 min
+	// AllowPrivateDownloads lets download URLs use plain http and reach loopback, private and link-local
+	// addresses: for emulators and tests. Off, a download must be https to a public address, after
+	// every redirect, checked on the address actually dialled.
+	AllowPrivateDownloads bool
+	Logger                *slog.Logger
 }
 
 // Client calls the RealtimeKit API. It is safe for concurrent use.
@@ -49,6 +57,7 @@ type Client struct {
 	base     *url.URL
 	api      *http.Client
 	download *http.Client
+	policy   downloadPolicy
 	pause    pauseGate
 	pace     pacer
 	log      *slog.Logger
@@ -93,6 +102,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxResumes <= 0 {
 		cfg.MaxResumes = 5
 	}
+	cfg.setLimits()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -101,20 +111,18 @@ func New(cfg Config) (*Client, error) {
 		hc = &http.Client{Transport: newTransport(cfg.StallTimeout)}
 	}
 	api := *hc
-	apiHost := base.Host
-	// The token must never follow a redirect to another host.
-	api.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		if req.URL.Host != apiHost {
-			req.Header.Del("Authorization")
-		}
-		return nil
+	api.CheckRedirect = apiRedirects(base)
+	var dt *http.Transport
+	switch t := hc.Transport.(type) {
+	case nil:
+		dt = http.DefaultTransport.(*http.Transport)
+	case *http.Transport:
+		dt = t
+	default:
+		return nil, fmt.Errorf("HTTPClient's transport is a %T: downloads need an *http.Transport to enforce the download policy", t)
 	}
-	download := *hc
-	download.CheckRedirect = nil
-	c := &Client{cfg: cfg, base: base, api: &api, download: &download, log: cfg.Logger}
+	policy := newDownloadPolicy(cfg.AllowPrivateDownloads)
+	c := &Client{cfg: cfg, base: base, api: &api, download: newDownloadClient(dt, policy), policy: policy, log: cfg.Logger}
 	if cfg.Burst <= 0 {
 		cfg.Burst = DefaultBurst
 	}
@@ -187,16 +195,23 @@ func (c *Client) attempt(ctx context.Context, op, u string) (env *envelope, wait
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.api.Do(req)
+	if errors.Is(err, errInsecureRedirect) && resp != nil { // the same answer next time: no retry
+		return nil, 0, &APIError{Op: op, Status: resp.StatusCode, Message: scrubURLError(err).Error()}
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	limit := bodyLimit(req.URL.Path)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: reading response: %w", op, err)
 	}
+	if int64(len(body)) > limit && resp.StatusCode == http.StatusOK { // the same body next time: no retry
+		return nil, 0, &APIError{Op: op, Status: resp.StatusCode, Message: "response body larger than the " + mib(limit) + " allowed for this call", tooLarge: true}
+	}
 	if resp.StatusCode != http.StatusOK {
-		wait = retryAfter(resp.Header, time.Now())
+		wait = c.serverWait(op, resp.Header)
 		if resp.StatusCode == http.StatusTooManyRequests {
 			c.pause.pauseFor(max(wait, c.cfg.MinBackoff))
 		}

@@ -24,7 +24,7 @@ func newFake(t *testing.T, recs ...fetchtest.Recording) (*fetchtest.Server, *fet
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	c, err := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token,
+	c, err := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token, AllowPrivateDownloads: true,
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, MaxAttempts: 4, RequestsPerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +325,7 @@ func TestInterruptedDownloadsResumeWithRange(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	c, _ := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token,
+	c, _ := fetch.New(fetch.Config{BaseURL: srv.URL, AccountID: srv.AccountID, AppID: srv.AppID, Token: srv.Token, AllowPrivateDownloads: true,
 		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, StallTimeout: 300 * time.Millisecond})
 	id := fetchtest.UUID(1)
 	rec, err := c.Recording(t.Context(), id)

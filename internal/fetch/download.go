@@ -22,6 +22,14 @@ var (
 	// ErrSourceChanged means a resumed download found a different object at the URL: the file must be
 	// downloaded again from the start.
 	ErrSourceChanged = errors.New("the source changed during the download")
+	// ErrStalled means no bytes came for the stall timeout; the download is resumed while it can be.
+	ErrStalled = errors.New("download stalled")
+	// ErrTooSlow means bytes came, but below the minimum rate; handled like a stall.
+	ErrTooSlow = errors.New("download too slow")
+	// ErrFileTimeout means one file's download, resumes included, outlasted its deadline.
+	ErrFileTimeout = errors.New("download took longer than the file timeout")
+	// ErrTooLarge means a file is larger than MaxFileSize, or an API answer larger than its call's cap.
+	ErrTooLarge = errors.New("larger than allowed")
 )
 
 // DownloadError is a non-2xx answer from a download host. URL has its signature removed.

@@ -18,6 +18,8 @@ type APIError struct {
 	Status  int
 	Code    int    // the API's own code when it sent one
 	Message string // the API's message, or a short excerpt of a non-JSON body
+
+	tooLarge bool // the body was over the call's cap
 }
 
 func (e *APIError) Error() string {
@@ -31,9 +33,10 @@ func (e *APIError) Error() string {
 	return msg
 }
 
-// Is makes errors.Is(err, ErrNotFound) true for a 404.
+// Is makes errors.Is(err, ErrNotFound) true for a 404, and errors.Is(err, ErrTooLarge) for an answer
+// over the call's size cap.
 func (e *APIError) Is(target error) bool {
-	return target == ErrNotFound && e.Status == http.StatusNotFound
+	return (target == ErrNotFound && e.Status == http.StatusNotFound) || (target == ErrTooLarge && e.tooLarge)
 }
 
 // Retryable reports whether the same request may succeed later: 408, 429 and 5xx.

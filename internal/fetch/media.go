@@ -8,17 +8,19 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Media is an open download of one file. Reading it yields the file's bytes; an interrupted body
-// (connection reset, truncation, a stall with no bytes for StallTimeout) is continued with a Range
-// request from the bytes already read, as long as the host says it is the same object, so the reader's
-// consumer never sees the interruption. Reading ends in an error, never io.EOF, when the bytes cannot be
-// completed or disagree with the announced size.
+// Media is an open download of one file. Reading it yields the file's bytes as served (no content
+// decoding); an interrupted body (connection reset, truncation, a stall with no bytes for StallTimeout,
+// a trickle below MinRate) is continued with a Range request from the bytes already read, as long as the
+// host says it is the same object, so the reader's consumer never sees the interruption. Reading ends in
+// an error, never io.EOF, when the bytes cannot be completed, disagree with the announced size, pass
+// MaxFileSize, or outlast FileTimeout.
 type Media struct {
 	Size         int64 // announced size, -1 when unknown
 	ETag         string
@@ -35,6 +37,9 @@ type Media struct {
 	body      io.ReadCloser
 	r         io.Reader
 	watchdog  *time.Timer
+	stalled   bool // the watchdog cut the current body
+	rate      rateWindow
+	deadline  context.CancelFunc // ends the file's FileTimeout
 	n         int64
 	pending   error // an error met after returning the bytes read with it
 	err       error // sticky: the download is over
@@ -43,31 +48,48 @@ type Media struct {
 // OpenMedia starts downloading a presigned URL. wantSize is the API's file_size (-1 when unknown). No
 // credentials are sent: the URL carries its own signature.
 func (c *Client) OpenMedia(ctx context.Context, rawURL string, wantSize int64) (*Media, error) {
-	m := &Media{c: c, ctx: ctx, rawURL: rawURL, safeURL: StripQuery(rawURL), Size: -1}
+	safeURL := StripQuery(rawURL)
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("download %s: %w: unparseable URL", safeURL, ErrRefusedURL)
+	}
+	if err := c.policy.checkURL(u); err != nil {
+		return nil, fmt.Errorf("download %s: %w", safeURL, err)
+	}
+	timeout := fmt.Errorf("%w (%v)", ErrFileTimeout, c.cfg.FileTimeout)
+	ctx, deadline := context.WithTimeoutCause(ctx, c.cfg.FileTimeout, timeout)
+	m := &Media{c: c, ctx: ctx, deadline: deadline, rawURL: rawURL, safeURL: safeURL, Size: -1,
+		rate: rateWindow{min: c.cfg.MinRate, window: c.cfg.StallTimeout}}
 	resp, err := m.get(0)
 	if err != nil {
+		deadline()
+		return nil, err
+	}
+	fail := func(err error) (*Media, error) {
+		m.closeBody(resp.Body)
+		m.Close()
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		defer m.closeBody(resp.Body)
-		return nil, readDownloadError(m.safeURL, resp)
+		return fail(readDownloadError(m.safeURL, resp))
 	}
 	size := resp.ContentLength
 	if size >= 0 && wantSize >= 0 && size != wantSize {
-		m.closeBody(resp.Body)
-		return nil, fmt.Errorf("download %s: Content-Length %d but the API's file_size is %d: %w", m.safeURL, size, wantSize, ErrSizeMismatch)
+		return fail(fmt.Errorf("download %s: Content-Length %d but the API's file_size is %d: %w", m.safeURL, size, wantSize, ErrSizeMismatch))
 	}
 	if size < 0 {
 		size = wantSize
 	}
+	if size > c.cfg.MaxFileSize {
+		return fail(fmt.Errorf("download %s: announced size %d bytes is over the %d-byte maximum file size (--max-file-size): %w", m.safeURL, size, c.cfg.MaxFileSize, ErrTooLarge))
+	}
 	m.Size, m.ETag, m.LastModified = size, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	br := bufio.NewReaderSize(resp.Body, 64<<10)
+	m.attach(resp.Body, br) // before the peek: a host can stop after the headers or a few bytes
 	head, _ := br.Peek(512)
 	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct == "text/html" || looksLikeHTML(head) {
-		m.closeBody(resp.Body)
-		return nil, fmt.Errorf("download %s: %w (%s)", m.safeURL, ErrNotMedia, excerpt(head))
+		return fail(fmt.Errorf("download %s: %w (%s)", m.safeURL, ErrNotMedia, excerpt(head)))
 	}
-	m.attach(resp.Body, br)
 	return m, nil
 }
 
@@ -80,6 +102,9 @@ func (m *Media) get(offset int64) (*http.Response, error) {
 		cancel()
 		return nil, fmt.Errorf("download %s: %w", m.safeURL, err)
 	}
+	// The bytes as stored: no compressed transfer for Go to unpack, and a host that compresses anyway
+	// gets its encoded bytes archived as served.
+	req.Header.Set("Accept-Encoding", "identity")
 	if offset > 0 {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
 		if m.ETag != "" {
@@ -103,6 +128,10 @@ func (m *Media) get(offset int64) (*http.Response, error) {
 // configured stall time: a black-holed connection must not hang a worker forever.
 func (m *Media) attach(body io.ReadCloser, r io.Reader) {
 	m.body, m.r = body, r
+	m.rate.reset()
+	m.mu.Lock()
+	m.stalled = false
+	m.mu.Unlock()
 	if m.watchdog == nil {
 		m.watchdog = time.AfterFunc(m.c.cfg.StallTimeout, m.cut)
 	} else {
@@ -113,6 +142,7 @@ func (m *Media) attach(body io.ReadCloser, r io.Reader) {
 func (m *Media) cut() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.stalled = true
 	if m.cancelReq != nil {
 		m.cancelReq()
 	}
@@ -136,14 +166,27 @@ func (m *Media) Read(p []byte) (int, error) {
 		var n int
 		err := m.pending
 		m.pending = nil
+		var slow error
 		if err == nil {
+			start := time.Now()
 			n, err = m.r.Read(p)
+			slow = m.rate.add(n, time.Since(start))
+			if err != nil && m.cutByWatchdog() {
+				err = fmt.Errorf("no bytes for %v: %w", m.c.cfg.StallTimeout, ErrStalled)
+			}
+		}
+		if slow != nil && err == nil {
+			err = slow
 		}
 		if n > 0 {
 			m.n += int64(n)
 			m.watchdog.Reset(m.c.cfg.StallTimeout)
 			if m.Size >= 0 && m.n > m.Size {
 				m.err = fmt.Errorf("download %s: body longer than the announced %d bytes: %w", m.safeURL, m.Size, ErrSizeMismatch)
+				return n, m.err
+			}
+			if m.n > m.c.cfg.MaxFileSize {
+				m.err = fmt.Errorf("download %s: body of unknown size passed the %d-byte maximum file size (--max-file-size): %w", m.safeURL, m.c.cfg.MaxFileSize, ErrTooLarge)
 				return n, m.err
 			}
 		}
@@ -171,9 +214,10 @@ func (m *Media) Read(p []byte) (int, error) {
 // resume continues the download after cause, or says why it cannot.
 func (m *Media) resume(cause error) error {
 	giveUp := func(err error) error { return fmt.Errorf("download %s: after %d bytes: %w", m.safeURL, m.n, err) }
+	m.watchdog.Stop() // the next body gets a fresh one; headers have ResponseHeaderTimeout
 	for {
-		if err := m.ctx.Err(); err != nil {
-			return giveUp(err)
+		if m.ctx.Err() != nil {
+			return giveUp(context.Cause(m.ctx))
 		}
 		if m.Size < 0 || m.Resumes >= m.c.cfg.MaxResumes {
 			return giveUp(scrubURLError(cause))
@@ -181,10 +225,13 @@ func (m *Media) resume(cause error) error {
 		m.Resumes++
 		m.closeBody(m.body)
 		m.c.log.Warn("download interrupted, resuming", "url", m.safeURL, "offset", m.n, "attempt", m.Resumes, "error", scrubURLError(cause))
-		if err := sleep(m.ctx, backoff(m.Resumes, m.c.cfg.MinBackoff, m.c.cfg.MaxBackoff)); err != nil {
-			return giveUp(err)
+		if sleep(m.ctx, backoff(m.Resumes, m.c.cfg.MinBackoff, m.c.cfg.MaxBackoff)) != nil {
+			return giveUp(context.Cause(m.ctx))
 		}
 		resp, err := m.get(m.n)
+		if errors.Is(err, ErrRefusedURL) {
+			return giveUp(err)
+		}
 		if err != nil {
 			cause = err
 			continue
@@ -234,6 +281,13 @@ func (m *Media) sameObject(resp *http.Response) error {
 	return nil
 }
 
+// cutByWatchdog reports whether the watchdog cut the current body.
+func (m *Media) cutByWatchdog() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.stalled
+}
+
 // Close ends the download.
 func (m *Media) Close() error {
 	if m.watchdog != nil {
@@ -242,5 +296,6 @@ func (m *Media) Close() error {
 	if m.body != nil {
 		m.closeBody(m.body)
 	}
+	m.deadline()
 	return nil
 }
