@@ -11,6 +11,9 @@ import (
 
 // Sink stores objects under slash-separated keys. Implementations are safe for concurrent use.
 //
+// Errors: a missing object matches ErrNotFound; every other failure matches ErrPermanent or
+// ErrTransient (see kinds.go), so callers decide whether to try again by kind alone.
+//
 // Put's promise: it returns nil only after every byte of r was read without error and the destination
 // was checked to hold exactly those bytes (size and SHA-256, or the service's own checksum of the same
 // bytes). A Put that fails, or whose ctx is cancelled, leaves nothing new at key: an object that was
@@ -27,6 +30,8 @@ type Sink interface {
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// URL names key for the manifest, e.g. s3://bucket/key or file:///abs/path.
 	URL(key string) string
+	// Close releases the sink's connections once no call is in flight; the sink is not used after.
+	Close() error
 }
 
 // PutOptions describes what a Put is expected to store.
