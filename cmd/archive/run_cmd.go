@@ -54,6 +54,13 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 			return err
 		}
 	}
+	if !opts.DryRun { // a dry run writes nothing, so it needs no lock: it may run beside a real one
+		lock, err := manifest.Acquire(opts.Manifest)
+		if err != nil {
+			return &usageError{err}
+		}
+		defer lock.Release()
+	}
 	router := newRouter(cfg, getenv)
 	var mcopy *manifestCopy
 	if cfg.ManifestDestination != nil && !opts.DryRun {
