@@ -14,6 +14,7 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
 // runCommand is `archive run`.
@@ -239,12 +240,12 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
 		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
 	for _, f := range s.Failures {
-		fmt.Fprintf(w, "failed: %s: %s\n", f.RecordingID, f.Reason)
+		fmt.Fprintf(w, "failed: %s: %s\n", termsafe.String(f.RecordingID), termsafe.String(f.Reason))
 	}
 	if len(s.AtRisk) > 0 {
 		fmt.Fprintf(w, "AT RISK: %d ready recordings are not archived and their media expires within %s:\n", len(s.AtRisk), opts.ExpiryWindow)
 		for _, f := range s.AtRisk {
-			fmt.Fprintf(w, "  %s expires %s (%s left): %s\n", f.RecordingID, f.Expiry.UTC().Format(time.RFC3339), time.Until(f.Expiry).Round(time.Minute), f.Reason)
+			fmt.Fprintf(w, "  %s expires %s (%s left): %s\n", termsafe.String(f.RecordingID), f.Expiry.UTC().Format(time.RFC3339), time.Until(f.Expiry).Round(time.Minute), termsafe.String(f.Reason))
 		}
 	}
 	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
