@@ -122,7 +122,9 @@ func safeName(s string) string {
 		_, size := utf8.DecodeLastRuneInString(s)
 		s = s[:len(s)-size]
 	}
-	s = strings.TrimRight(s, " .")
+	// Trailing dots and spaces are dropped by Windows and SMB; any space, since cutting the name short
+	// may have left one that the TrimSpace above would remove, and a safe name must stay as it is.
+	s = strings.TrimRightFunc(s, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 	if s == "" || strings.Trim(s, ".") == "" {
 		return ""
 	}
