@@ -13,3 +13,16 @@ export GOFLAGS="${GOFLAGS:+$GOFLAGS }-tags=disable_grpc_modules"
 
 go vet ./...
 go test -race -count=1 -timeout 20m "$@" ./...
+
+# A short pass of every fuzz target: go test -fuzz takes one target per run. Add a target as one line,
+# "package target"; the seeds under each package's testdata/fuzz/ run in the go test above as well.
+fuzz_targets=(
+	"./internal/archiver FuzzSafeName"
+	"./internal/archiver FuzzPlanKeys"
+	"./internal/fetch FuzzRecordingDecode"
+	"./cmd/archive FuzzReadIDs"
+)
+for t in "${fuzz_targets[@]}"; do
+	read -r pkg target <<<"$t"
+	go test -run='^$' -fuzz="^${target}\$" -fuzztime="${FUZZTIME:-5s}" "$pkg"
+done

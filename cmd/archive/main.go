@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
 func main() {
@@ -28,16 +30,16 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errHelp):
 		return 0
 	case errors.As(err, &usage):
-		fmt.Fprintln(stderr, "archive:", err)
+		fmt.Fprintln(stderr, "archive:", termsafe.Lines(err.Error()))
 		return 2
 	case errors.Is(err, errInterrupted):
-		fmt.Fprintln(stderr, "archive:", err)
+		fmt.Fprintln(stderr, "archive:", termsafe.Lines(err.Error()))
 		return 130
 	case errors.Is(err, errSomeFailed):
-		fmt.Fprintln(stderr, "archive:", err)
+		fmt.Fprintln(stderr, "archive:", termsafe.Lines(err.Error()))
 		return 1
 	default:
-		fmt.Fprintln(stderr, "archive:", err)
+		fmt.Fprintln(stderr, "archive:", termsafe.Lines(err.Error()))
 		return 1
 	}
 }

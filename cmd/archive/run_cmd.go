@@ -50,6 +50,13 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 			return err
 		}
 	}
+	if !opts.DryRun { // a dry run writes nothing, so it needs no lock: it may run beside a real one
+		lock, err := manifest.Acquire(opts.Manifest)
+		if err != nil {
+			return &usageError{err}
+		}
+		defer lock.Release()
+	}
 	// Select before anything is written: a refused token or a signal leaves everything as it was.
 	sctx, cancelSelect := untilSignal(ctx)
 	if opts.IDsFile == "" {

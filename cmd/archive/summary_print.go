@@ -11,6 +11,7 @@ import (
 
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
 // printSummary prints the run's outcome: counts, every failure, and every recording RealtimeKit may
@@ -48,7 +49,7 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
 		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
 	for _, f := range s.Failures {
-		fmt.Fprintf(w, "failed: %s: %s\n", f.RecordingID, f.Reason)
+		fmt.Fprintf(w, "failed: %s: %s\n", termsafe.String(f.RecordingID), termsafe.String(f.Reason))
 	}
 	if len(atRisk) > 0 {
 		fmt.Fprintf(w, "NOT ARCHIVED: %d recordings RealtimeKit may still hold are not archived yet (the next run retries them):\n", len(atRisk))
@@ -61,7 +62,7 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 			if f.Urgent {
 				mark = "AT RISK "
 			}
-			fmt.Fprintf(w, "  %s%s %s: %s\n", mark, f.RecordingID, when, f.Reason)
+			fmt.Fprintf(w, "  %s%s %s: %s\n", mark, termsafe.String(f.RecordingID), when, termsafe.String(f.Reason))
 		}
 		if n := s.Urgent(); n > 0 {
 			fmt.Fprintf(w, "AT RISK: %d of them expire within %s: archive them before then or they are lost\n", n, opts.ExpiryWindow)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
 // verifyCommand is `archive verify`: re-read what a manifest lists as archived or present and check
@@ -92,7 +93,7 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 		problems = append(problems, fmt.Sprintf("%s %s: damaged, skipped", *manifestPath, d))
 	}
 	for _, p := range problems {
-		fmt.Fprintln(stdout, "FAILED", p)
+		fmt.Fprintln(stdout, "FAILED", termsafe.String(p))
 	}
 	fmt.Fprintf(stdout, "verified %d of %d archived objects: %d ok, %d failed\n", len(todo), len(objects), len(todo)-len(problems), len(problems))
 	if len(problems) > 0 {

@@ -1,8 +1,10 @@
 package archiver
 
 import (
+	"cmp"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -20,32 +22,42 @@ type file struct {
 	Size int64  // expected size, -1 when unknown
 }
 
-// plan lists a recording's files and their keys: <prefix>/<recording id>/<name>. The recording id keeps
+// plan lists a recording's files and their keys: <prefix>/<recording id>/<name>, and
+// <prefix>/<recording id>/tracks/<layer>/<name> for a track recording. The recording id keeps
 // recordings apart whatever their file names; every name is reduced to one safe path segment, so nothing
-// the API sends can steer a key elsewhere.
+// the API sends can steer a key elsewhere; and keySet keeps the files of one recording apart from each
+// other and from the details file (see keySet for which name gives way).
 func plan(rec *fetch.Recording, prefix string) []file {
-	base := joinKey(safePrefix(prefix), rec.ID)
+	base := joinKey(safePrefix(prefix), recordingDir(rec.ID))
+	keys := newKeySet()
 	var files []file
 	mediaName := ""
 	if rec.DownloadURL != "" {
 		mediaName = safeName(rec.OutputFileName)
 		if mediaName == "" {
-			mediaName = rec.ID + extOf(rec.DownloadURL, ".mp4")
+			mediaName = recordingDir(rec.ID) + extOf(rec.DownloadURL, ".mp4")
 		}
+		mediaName = keys.claim("", mediaName, "_media")
 		files = append(files, file{Kind: manifest.KindMedia, Name: mediaName, Key: joinKey(base, mediaName), URL: rec.DownloadURL, Size: rec.FileSize})
 	}
 	if rec.AudioDownloadURL != "" {
 		name := safeName(path.Base(urlPath(rec.AudioDownloadURL)))
-		if name == "" || name == mediaName || name == "recording.json" {
+		if name == "" || keys.taken("", name) {
 			stem := strings.TrimSuffix(mediaName, path.Ext(mediaName))
 			if stem == "" {
-				stem = rec.ID
+				stem = recordingDir(rec.ID)
 			}
-			name = stem + "_audio" + extOf(rec.AudioDownloadURL, ".m4a")
+			name = fit(stem+extOf(rec.AudioDownloadURL, ".m4a"), "_audio", "")
 		}
+		name = keys.claim("", name, "_audio")
 		files = append(files, file{Kind: manifest.KindAudio, Name: name, Key: joinKey(base, name), URL: rec.AudioDownloadURL, Size: -1})
 	}
-	for _, t := range rec.Tracks {
+	// Sorted, so which of two clashing tracks gives way does not depend on the order of the layers.
+	tracks := slices.Clone(rec.Tracks)
+	slices.SortStableFunc(tracks, func(a, b fetch.TrackFile) int {
+		return cmp.Or(strings.Compare(a.Layer, b.Layer), strings.Compare(a.File, b.File))
+	})
+	for _, t := range tracks {
 		layer := safeName(t.Layer)
 		if layer == "" {
 			layer = "default"
@@ -54,14 +66,15 @@ func plan(rec *fetch.Recording, prefix string) []file {
 		if name == "" {
 			name = "track" + extOf(t.URL, ".webm")
 		}
-		files = append(files, file{Kind: manifest.KindTrack, Name: layer + "/" + name, Key: joinKey(base, "tracks", layer, name), URL: t.URL, Size: -1})
+		name = keys.claim(joinKey(tracksDir, layer), name, "")
+		files = append(files, file{Kind: manifest.KindTrack, Name: layer + "/" + name, Key: joinKey(base, tracksDir, layer, name), URL: t.URL, Size: -1})
 	}
 	return files
 }
 
-// metadataFile is where a recording's details go, beside its media.
+// metadataFile is where a recording's details go, beside its media; no file of plan takes its key.
 func metadataFile(rec *fetch.Recording, prefix string) file {
-	return file{Kind: manifest.KindMetadata, Name: "recording.json", Key: joinKey(safePrefix(prefix), rec.ID, "recording.json"), Size: -1}
+	return file{Kind: manifest.KindMetadata, Name: metadataName, Key: joinKey(safePrefix(prefix), recordingDir(rec.ID), metadataName), Size: -1}
 }
 
 func joinKey(parts ...string) string {
@@ -109,7 +122,9 @@ func safeName(s string) string {
 		_, size := utf8.DecodeLastRuneInString(s)
 		s = s[:len(s)-size]
 	}
-	s = strings.TrimRight(s, " .")
+	// Trailing dots and spaces are dropped by Windows and SMB; any space, since cutting the name short
+	// may have left one that the TrimSpace above would remove, and a safe name must stay as it is.
+	s = strings.TrimRightFunc(s, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 	if s == "" || strings.Trim(s, ".") == "" {
 		return ""
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
 // Recording outcomes, as counted in the summary.
@@ -144,7 +145,7 @@ func (a *archiver) printPlan(rec *fetch.Recording, t Target) error {
 		if f.Size >= 0 {
 			size = fmt.Sprintf("%d bytes", f.Size)
 		}
-		fmt.Fprintf(a.cfg.Plan, "would archive %s %s %s -> %s (%s)\n", rec.ID, f.Kind, f.Name, t.Sink.URL(f.Key), size)
+		fmt.Fprintf(a.cfg.Plan, "would archive %s %s %s -> %s (%s)\n", termsafe.String(rec.ID), f.Kind, termsafe.String(f.Name), termsafe.String(t.Sink.URL(f.Key)), size)
 	}
 	return nil
 }

@@ -1,5 +1,5 @@
-// Package deptest keeps the packages pointing one way: fetch and manifest need only the standard
-// library, and each sink driver needs only the sink contract and its own SDK.
+// Package deptest keeps the packages pointing one way: fetch, manifest and termsafe need only the
+// standard library, and each sink driver needs only the sink contract and its own SDK.
 package deptest
 
 import (
@@ -49,7 +49,7 @@ func stdPackages(t *testing.T) map[string]bool {
 func TestDependenciesPointOneWay(t *testing.T) {
 	for pkg, ds := range deps(t) {
 		switch {
-		case pkg == "internal/fetch" || pkg == "internal/manifest":
+		case pkg == "internal/fetch" || pkg == "internal/manifest" || pkg == "internal/termsafe":
 			if len(ds) > 0 {
 				t.Errorf("%s must use only the standard library, but imports %v", pkg, ds)
 			}

@@ -151,7 +151,8 @@ func decodeSize(b json.RawMessage) (int64, error) {
 		b = json.RawMessage(strings.TrimSpace(s))
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+	// From 2^63 on, int64(f) is not the size (on amd64 it is math.MinInt64): not a size either.
+	if err != nil || f < 0 || f >= math.MaxInt64 || math.IsNaN(f) {
 		return 0, fmt.Errorf("not a size: %s", b)
 	}
 	return int64(f), nil

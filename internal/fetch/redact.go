@@ -4,33 +4,64 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strings"
 )
 
 // storageConfigKeys are the storage_config fields that are safe to keep. An allowlist, not a denylist:
 // a secret field the API adds later must not slip through.
 var storageConfigKeys = []string{"type", "bucket", "region", "path", "host", "port", "username", "auth_method"}
 
+// secretKeys are the fields the API documents as secret; they are dropped wherever they occur.
+var secretKeys = []string{"access_key", "secret", "password", "private_key"}
+
 // Redacted returns the recording's details as the API sent them, made safe to store next to the media:
-// storage_config keeps only its non-secret fields, and presigned URLs lose their query string, which
-// carries a signature that is as good as a credential until it expires.
+// every storage_config keeps only its non-secret fields, the documented secret fields are dropped
+// wherever else they occur (a listing's meeting.recording_config may carry a storage_config too), and
+// presigned URLs lose their query string, which carries a signature that is as good as a credential
+// until it expires. Keys are matched without case, as encoding/json matches them when decoding: a
+// "Storage_Config" is the storage_config for the decoder, so it is for the redaction too.
 func (r *Recording) Redacted() (json.RawMessage, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(r.Raw, &doc); err != nil {
 		return nil, err
 	}
-	if sc, ok := doc["storage_config"].(map[string]any); ok {
-		for k := range sc {
-			if !slices.Contains(storageConfigKeys, k) {
-				delete(sc, k)
-			}
-		}
-	}
+	redact(doc)
 	for _, k := range []string{"download_url", "audio_download_url"} {
 		if v, ok := doc[k]; ok {
 			doc[k] = stripQueries(v)
 		}
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// redact removes from v, in place and at any depth, the secret fields and everything but the allowlisted
+// fields of a storage_config.
+func redact(v any) {
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			redact(e)
+		}
+	case map[string]any:
+		for k, e := range v {
+			if containsFold(secretKeys, k) {
+				delete(v, k)
+				continue
+			}
+			if sc, ok := e.(map[string]any); ok && strings.EqualFold(k, "storage_config") {
+				for sk := range sc {
+					if !containsFold(storageConfigKeys, sk) {
+						delete(sc, sk)
+					}
+				}
+			}
+			redact(e)
+		}
+	}
+}
+
+func containsFold(list []string, s string) bool {
+	return slices.ContainsFunc(list, func(e string) bool { return strings.EqualFold(e, s) })
 }
 
 // stripQueries removes the query of every URL string found in v.

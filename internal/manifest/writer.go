@@ -22,8 +22,12 @@ type Writer struct {
 }
 
 // Create opens path for appending, creating it if needed. An existing manifest is extended; a torn last
-// line left by a crash is cut off first, so every line stays valid JSON.
+// line left by a crash is cut off first, so every line stays valid JSON. A path that is a symbolic link is
+// refused (ErrSymlink): the repair would truncate the link's target, wherever it points.
 func Create(path string) (*Writer, error) {
+	if err := refuseSymlink(path); err != nil {
+		return nil, err
+	}
 	if err := repairTail(path); err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
@@ -32,7 +36,7 @@ func Create(path string) (*Writer, error) {
 			return nil, fmt.Errorf("manifest %s: %w", path, err)
 		}
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|noFollow, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
@@ -114,7 +118,7 @@ func WriteSidecar(path string) error {
 
 // repairTail cuts a trailing partial line (no final newline), which only a crash mid-write leaves.
 func repairTail(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := os.OpenFile(path, os.O_RDWR|noFollow, 0)
 	if os.IsNotExist(err) {
 		return nil
 	}
