@@ -21,6 +21,8 @@ fuzz_targets=(
 	"./internal/archiver FuzzPlanKeys"
 	"./internal/fetch FuzzRecordingDecode"
 	"./cmd/archive FuzzReadIDs"
+	"./internal/manifest FuzzReadManifest"
+	"./internal/fetch FuzzListPage"
 )
 for t in "${fuzz_targets[@]}"; do
 	read -r pkg target <<<"$t"
