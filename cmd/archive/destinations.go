@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -57,12 +58,13 @@ type router struct {
 	cfg    *fileConfig
 	getenv func(string) string
 
-	mu    sync.Mutex
-	sinks map[sinkKey]sinks.Sink
+	mu     sync.Mutex
+	sinks  map[sinkKey]sinks.Sink
+	broken map[sinkKey]error // destinations that could not be opened or failed their check
 }
 
 func newRouter(cfg *fileConfig, getenv func(string) string) *router {
-	return &router{cfg: cfg, getenv: getenv, sinks: map[sinkKey]sinks.Sink{}}
+	return &router{cfg: cfg, getenv: getenv, sinks: map[sinkKey]sinks.Sink{}, broken: map[sinkKey]error{}}
 }
 
 // Route implements archiver.Router.
@@ -93,7 +95,9 @@ func (r *router) Route(ctx context.Context, rec *fetch.Recording) (archiver.Targ
 	return archiver.Target{Name: typ, Sink: s, Prefix: prefix}, nil
 }
 
-// sink returns the one sink of a resolved destination, opening it on first use.
+// sink returns the one sink of a resolved destination, opening and checking it on first use. A
+// destination that can't be opened, or fails its check, is remembered as broken: its recordings fail
+// at once with the same reason, before anything is downloaded for them.
 func (r *router) sink(ctx context.Context, typ string, d destinationConfig) (sinks.Sink, error) {
 	d.Prefix = "" // the prefix is part of the key, not of the sink: sinks differing only by it are shared
 	r.mu.Lock()
@@ -102,12 +106,43 @@ func (r *router) sink(ctx context.Context, typ string, d destinationConfig) (sin
 	if s, ok := r.sinks[key]; ok {
 		return s, nil
 	}
-	s, err := drivers[typ].open(ctx, d, r.getenv)
+	if err, ok := r.broken[key]; ok {
+		return nil, err
+	}
+	s, err := r.openChecked(ctx, typ, d)
 	if err != nil {
-		return nil, fmt.Errorf("destinations.%s: %w", typ, err)
+		if ctx.Err() == nil {
+			r.broken[key] = err
+		}
+		return nil, err
 	}
 	r.sinks[key] = s
 	return s, nil
+}
+
+func (r *router) openChecked(ctx context.Context, typ string, d destinationConfig) (sinks.Sink, error) {
+	raw, err := drivers[typ].open(ctx, d, r.getenv)
+	if err != nil {
+		return nil, fmt.Errorf("destinations.%s: %w", typ, err)
+	}
+	s := sinks.Guard(raw)
+	if err := s.(sinks.Checker).Check(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("destinations.%s: %w", typ, err)
+	}
+	return s, nil
+}
+
+// Close closes every sink the router opened.
+func (r *router) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var errs []error
+	for k, s := range r.sinks {
+		errs = append(errs, s.Close())
+		delete(r.sinks, k)
+	}
+	return errors.Join(errs...)
 }
 
 type sinkKey struct {

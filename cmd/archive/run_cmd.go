@@ -69,6 +69,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		return err
 	}
 	router := newRouter(cfg, getenv)
+	defer router.Close()
 	var mcopy *manifestCopy
 	if cfg.ManifestDestination != nil && !opts.DryRun {
 		if mcopy, err = newManifestCopy(ctx, router, cfg.ManifestDestination, opts.Shard, log); err != nil {

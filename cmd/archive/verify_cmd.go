@@ -68,6 +68,7 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 
 	r := newRouter(cfg, getenv)
+	defer r.Close()
 	var mu sync.Mutex
 	var problems []string
 	g, gctx := errgroup.WithContext(ctx)

@@ -22,6 +22,7 @@ type recState struct {
 	prefix    string            // the target's key prefix
 	refreshed bool              // the details were fetched again for fresh URLs (once per recording)
 	urls      map[string]string // key -> fresh URL after a refresh
+	refused   bool              // the destination refused a file for good: the rest is not tried
 }
 
 // file archives one file and returns its manifest line.
@@ -34,6 +35,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Target: t.Name, Expiry: rec.DownloadURLExpiry}
 	fail := func(err error) manifest.Entry {
 		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
+		rs.refused = rs.refused || errors.Is(err, sinks.ErrPermanent)
 		log.Warn("file failed", "kind", f.Kind, "file", f.Name, "destination", dest, "error", err)
 		return entry
 	}
@@ -162,7 +164,7 @@ func expiryText(rec *fetch.Recording) string {
 // trying again;
 // a file that used up its whole FileTimeout would only use it up again.
 func retryable(err error) bool {
-	for _, permanent := range []error{fetch.ErrExpired, fetch.ErrNotFound, fetch.ErrSizeMismatch, fetch.ErrNotMedia, fetch.ErrRefusedURL, fetch.ErrFileTimeout, fetch.ErrTooLarge, sinks.ErrInvalidKey, context.Canceled} {
+	for _, permanent := range []error{sinks.ErrPermanent, fetch.ErrExpired, fetch.ErrNotFound, fetch.ErrSizeMismatch, fetch.ErrNotMedia, fetch.ErrRefusedURL, fetch.ErrFileTimeout, fetch.ErrTooLarge, sinks.ErrInvalidKey, context.Canceled} {
 		if errors.Is(err, permanent) {
 			return false
 		}

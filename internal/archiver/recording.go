@@ -113,6 +113,9 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 				reason = fmt.Sprintf("%s %s: %s", e.Kind, f.Name, e.Error)
 			}
 		}
+		if rs.refused {
+			break // the destination said no for good: downloading the other files would change nothing
+		}
 	}
 	if outcome != outcomeFailed {
 		// The details go last: their presence beside the media means every file made it.

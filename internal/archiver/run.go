@@ -29,7 +29,10 @@ type Config struct {
 	Plan        io.Writer        // where a dry run prints its plan
 	Overwrite   bool             // replace a different object found at a key instead of failing
 	Logger      *slog.Logger
-	FileRetries int           // attempts per file; default 3
+	// FileRetries is the attempts per file for a failure that may pass (a destination's transient
+	// error, a download that could not be resumed); each attempt downloads again. Default 2. A
+	// permanent refusal is never tried again.
+	FileRetries int
 	RetryDelay  time.Duration // before the second attempt of a file, doubling after; default 1 s
 	// ExpiryHorizon: a ready recording left unarchived whose media expires within this long is reported
 	// as at risk; default 48 h.
@@ -71,7 +74,7 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 		cfg.Concurrency = 4
 	}
 	if cfg.FileRetries <= 0 {
-		cfg.FileRetries = 3
+		cfg.FileRetries = 2
 	}
 	if cfg.RetryDelay <= 0 {
 		cfg.RetryDelay = time.Second

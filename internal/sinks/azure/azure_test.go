@@ -64,6 +64,13 @@ func TestConformance(t *testing.T) {
 		New:       func(t *testing.T) sinks.Sink { return &recorder{Sink: newTestSink(t)} },
 		Leftovers: leftovers,
 		BigSize:   5<<20 + 3, // several 1 MiB blocks and a short last one
+		Missing: func(t *testing.T) sinks.Sink {
+			s, err := New(Config{Container: "rtk-missing-" + strings.ToLower(rand.Text()[:10]), ConnectionString: testenv.Require(t, "RTK_TEST_AZURE_CONNECTION_STRING")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
 	})
 }
 

@@ -37,6 +37,13 @@ func TestConformance(t *testing.T) {
 			r := s.(*recorder)
 			return unexpected(t, endpoint, r.bucket, r.written())
 		},
+		Missing: func(t *testing.T) sinks.Sink {
+			s, err := gcs.New(t.Context(), gcs.Config{Bucket: fmt.Sprintf("rtk-missing-%d", time.Now().UnixNano()), Endpoint: endpoint})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
@@ -26,17 +27,29 @@ func (s *Sink) Kind(err error) error {
 	return nil
 }
 
-// Check implements sinks.Checker: the root folder exists, or can be made, and takes a file.
+// Check implements sinks.Checker without writing anything (a dry run must not): the root folder, or
+// the nearest folder above it that exists, is a folder this process may write into.
 func (s *Sink) Check(ctx context.Context) error {
-	if err := os.MkdirAll(s.root, 0o755); err != nil {
-		return sinks.Permanent(fmt.Errorf("local destination %s: %w", s.root, err))
+	dir := s.root
+	for {
+		fi, err := os.Stat(dir)
+		switch {
+		case err == nil && !fi.IsDir():
+			return sinks.Permanent(fmt.Errorf("local destination %s: %s is not a folder", s.root, dir))
+		case err == nil:
+			if err := syscall.Access(dir, 2 /* W_OK */); err != nil {
+				return sinks.Permanent(fmt.Errorf("local destination %s: folder %s is not writable: %w", s.root, dir, err))
+			}
+			return nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return sinks.Permanent(fmt.Errorf("local destination %s: %w", s.root, err))
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return sinks.Permanent(fmt.Errorf("local destination %s: no folder of it exists", s.root))
+		}
+		dir = parent
 	}
-	f, err := os.CreateTemp(s.root, ".rtk-check-*")
-	if err != nil {
-		return sinks.Permanent(fmt.Errorf("local destination %s does not take files: %w", s.root, err))
-	}
-	f.Close()
-	return os.Remove(f.Name())
 }
 
 // Close implements sinks.Sink; a folder holds nothing open.

@@ -34,6 +34,16 @@ func TestConformance(t *testing.T) {
 		Folder: func(t *testing.T, s sinks.Sink) string {
 			return filepath.Dir(strings.TrimPrefix(s.URL("x"), "file://"))
 		},
+		Missing: func(t *testing.T) sinks.Sink {
+			// A root below a regular file can never be made.
+			file := filepath.Join(t.TempDir(), "a-file")
+			os.WriteFile(file, nil, 0o644)
+			s, err := local.New(filepath.Join(file, "archive"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
 	})
 }
 

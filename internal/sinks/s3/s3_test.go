@@ -61,6 +61,17 @@ func harness(endpointVar string) sinktest.Harness {
 			return left
 		},
 		BigSize: 12 << 20,
+		Missing: func(t *testing.T) sinks.Sink {
+			s, err := New(t.Context(), Config{
+				Bucket: "rtk-missing-" + strings.ToLower(rand.Text()[:8]), Endpoint: testenv.Require(t, endpointVar), PathStyle: true,
+				AccessKeyID: testenv.Require(t, "RTK_TEST_S3_ACCESS_KEY"), SecretAccessKey: testenv.Require(t, "RTK_TEST_S3_SECRET_KEY"),
+				CAFile: testenv.Require(t, "RTK_TEST_S3_CA_FILE"),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
 	}
 }
 

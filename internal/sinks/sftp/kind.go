@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 
 	"github.com/pkg/sftp"
 
@@ -33,21 +34,24 @@ func (s *Sink) Kind(err error) error {
 	return nil
 }
 
-// Check implements sinks.Checker: the destination folder exists and is a folder. (The login itself
-// was checked when the sink was opened.)
+// Check implements sinks.Checker: the destination folder, or the nearest folder above it that exists
+// (the first Put makes the rest), is a folder. The login itself was checked when the sink was opened.
 func (s *Sink) Check(ctx context.Context) error {
-	var fi os.FileInfo
-	err := s.conn.do(ctx, func(c *sftp.Client) (err error) {
-		fi, err = c.Stat(s.root)
-		return err
-	})
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return sinks.Permanent(fmt.Errorf("folder %s does not exist on %s", s.root, s.base()))
-	case err != nil:
-		return fmt.Errorf("folder %s on %s: %w", s.root, s.base(), err)
-	case !fi.IsDir():
-		return sinks.Permanent(fmt.Errorf("%s on %s is not a folder", s.root, s.base()))
+	for dir := s.root; ; dir = path.Dir(dir) {
+		var fi os.FileInfo
+		err := s.conn.do(ctx, func(c *sftp.Client) (err error) {
+			fi, err = c.Stat(dir)
+			return err
+		})
+		switch {
+		case err == nil && !fi.IsDir():
+			return sinks.Permanent(fmt.Errorf("folder %s on %s: %s is not a folder", s.root, s.base(), dir))
+		case err == nil:
+			return nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("folder %s on %s: %w", s.root, s.base(), err)
+		case dir == "/" || dir == ".":
+			return sinks.Permanent(fmt.Errorf("folder %s on %s: no folder of it exists", s.root, s.base()))
+		}
 	}
-	return nil
 }

@@ -211,3 +211,18 @@ func TestRelativeDirStartsAtLogin(t *testing.T) {
 		t.Fatalf("file in the jail: %q, %v", b, err)
 	}
 }
+
+// A destination folder below a regular file can never be made: the check says so before any upload.
+func TestCheckRefusesAFolderBelowAFile(t *testing.T) {
+	cfg := keyLogin(t)
+	remote := t.TempDir() // the key login's user is this machine's, so its folders are ours
+	local := remote
+	if err := os.WriteFile(filepath.Join(local, "a-file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Dir = remote + "/a-file/archive"
+	s := sinks.Guard(open(t, cfg))
+	if err := s.(sinks.Checker).Check(t.Context()); !errors.Is(err, sinks.ErrPermanent) {
+		t.Fatalf("Check: %v, want ErrPermanent", err)
+	}
+}

@@ -28,6 +28,9 @@ type Harness struct {
 	Folder func(t *testing.T, s sinks.Sink) string
 	// BigSize is the size of the streaming test: large enough to cross the driver's part or chunk size.
 	BigSize int64
+	// Missing returns a sink on a destination that does not exist (a bucket, container or folder never
+	// made): its Check and its writes must fail as permanent, so a wrong configuration costs no retries.
+	Missing func(t *testing.T) sinks.Sink
 }
 
 // Run runs every conformance test against the harness.
@@ -35,6 +38,7 @@ func Run(t *testing.T, h Harness) {
 	if h.BigSize == 0 {
 		h.BigSize = 12 << 20
 	}
+	guard(&h)
 	type testCase struct {
 		name string
 		fn   func(t *testing.T, h Harness)
@@ -53,6 +57,11 @@ func Run(t *testing.T, h Harness) {
 		{"Replace", testReplace},
 		{"Concurrent", testConcurrent},
 		{"CreateOnlyWhereNothingIs", testCreate},
+		{"ErrorsHaveAKind", testErrorKinds},
+		{"CheckPasses", testCheckPasses},
+	}
+	if h.Missing != nil {
+		tests = append(tests, testCase{"MissingDestinationIsPermanent", testMissing})
 	}
 	if h.Folder != nil {
 		tests = append(tests, testCase{"SweepsStaleTemporaries", testSweepsStaleTemporaries})
