@@ -109,6 +109,20 @@ func (c *manifestCopy) upload(ctx context.Context, w *manifest.Writer) error {
 
 // every uploads the manifest every interval until ctx ends, so a long run killed midway still leaves
 // a recent copy.
+// startEvery runs every in the background; the returned stop cancels it and waits until it returned.
+func (c *manifestCopy) startEvery(ctx context.Context, interval time.Duration, w *manifest.Writer) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.every(ctx, interval, w)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
 func (c *manifestCopy) every(ctx context.Context, interval time.Duration, w *manifest.Writer) {
 	t := time.NewTicker(interval)
 	defer t.Stop()

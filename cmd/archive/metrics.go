@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/push"
 
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
 )
 
 // pushMetrics sends the run's outcome to a Prometheus Pushgateway, grouped by job and shard. It uses
@@ -24,9 +25,12 @@ func pushMetrics(ctx context.Context, gateway string, s *archiver.Summary, sh sh
 	unarchived := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_unarchived", Help: "Recordings RealtimeKit may still hold that the last run left unarchived (pending, failed, interrupted, not reached)."})
 	lastRun := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_last_run_timestamp_seconds", Help: "When the last run ended."})
 	reg.MustRegister(recordings, files, bytes, duration, atRisk, unarchived, lastRun)
-	for _, st := range []string{"archived", "present", "earlier", "pending", "skipped", "expired", "failed"} {
-		recordings.WithLabelValues(st).Set(float64(s.Recordings[st]))
-		files.WithLabelValues(st).Set(float64(s.Files[st]))
+	for _, o := range []archiver.Outcome{archiver.OutcomeArchived, archiver.OutcomePresent, archiver.OutcomeEarlier, archiver.OutcomePending,
+		archiver.OutcomeSkipped, archiver.OutcomeExpired, archiver.OutcomeFailed} {
+		recordings.WithLabelValues(string(o)).Set(float64(s.Recordings[o]))
+	}
+	for _, st := range []manifest.Status{manifest.StatusArchived, manifest.StatusPresent, manifest.StatusPending, manifest.StatusSkipped, manifest.StatusFailed} {
+		files.WithLabelValues(string(st)).Set(float64(s.Files[st]))
 	}
 	bytes.Set(float64(s.Bytes))
 	duration.Set(s.Finished.Sub(s.Started).Seconds())

@@ -113,8 +113,9 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	runCfg.Stop = stopChannel(ctx)
 	runCfg.ExpiryHorizon = opts.ExpiryWindow
 	runCfg.Now = opts.now
+	stopCopies := func() {}
 	if mcopy != nil {
-		go mcopy.every(work, opts.ManifestEvery, runCfg.Manifest)
+		stopCopies = mcopy.startEvery(work, opts.ManifestEvery, runCfg.Manifest)
 	}
 	sum := archiver.NewSummary()
 	stopProgress := func() {}
@@ -123,6 +124,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	}
 	sum, runErr := archiver.RunWith(work, runCfg, jobs, sum)
 	stopProgress()
+	stopCopies() // joined first: a periodic copy still in flight must not land after the final one
 	if mcopy != nil {
 		// Even after a signal: the copy is what survives the pod.
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)

@@ -37,7 +37,7 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	}
 	if opts.DryRun {
 		fmt.Fprintf(w, "dry run: %d recordings planned, %d archived earlier, %d pending, %d skipped, %d expired, %d failed; nothing was written\n",
-			s.Recordings["planned"], s.Recordings["earlier"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["expired"], s.Recordings["failed"])
+			s.Recordings[archiver.OutcomePlanned], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeExpired], s.Recordings[archiver.OutcomeFailed])
 		return
 	}
 	rate := 0.0
@@ -45,7 +45,7 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 		rate = float64(s.Bytes) / 1e6 / secs
 	}
 	fmt.Fprintf(w, "recordings: %d archived, %d present, %d earlier, %d pending, %d skipped, %d expired, %d failed (of %d)\n",
-		s.Recordings["archived"], s.Recordings["present"], s.Recordings["earlier"], s.Recordings["pending"], s.Recordings["skipped"], s.Recordings["expired"], s.Recordings["failed"], s.Total())
+		s.Recordings[archiver.OutcomeArchived], s.Recordings[archiver.OutcomePresent], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeExpired], s.Recordings[archiver.OutcomeFailed], s.Total())
 	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
 		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
 	for _, f := range s.Failures {

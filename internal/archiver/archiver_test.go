@@ -97,7 +97,7 @@ func (e *env) run(overwrite bool, ids ...string) (*archiver.Summary, []manifest.
 func byStatus(entries []manifest.Entry) map[string]int {
 	m := map[string]int{}
 	for _, e := range entries {
-		m[e.Kind+"/"+e.Status]++
+		m[e.Kind+"/"+string(e.Status)]++
 	}
 	return m
 }
@@ -113,7 +113,7 @@ func TestEachStatus(t *testing.T) {
 	)
 	ids := []string{fetchtest.UUID(1), fetchtest.UUID(2), fetchtest.UUID(3), fetchtest.UUID(4), fetchtest.UUID(5), fetchtest.UUID(6), fetchtest.UUID(7), fetchtest.UUID(99)}
 	sum, entries := e.run(false, ids...)
-	want := map[string]int{"archived": 1, "pending": 4, "skipped": 1, "failed": 2}
+	want := map[archiver.Outcome]int{"archived": 1, "pending": 4, "skipped": 1, "failed": 2}
 	for k, v := range want {
 		if sum.Recordings[k] != v {
 			t.Errorf("%s recordings = %d, want %d (all: %v)", k, sum.Recordings[k], v, sum.Recordings)

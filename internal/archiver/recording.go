@@ -12,48 +12,35 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
-// Recording outcomes, as counted in the summary.
-const (
-	outcomeArchived = "archived"
-	outcomePresent  = "present"
-	outcomePending  = "pending"
-	outcomeSkipped  = "skipped"
-	outcomeFailed   = "failed"
-	// outcomeEarlier: the manifest holds the recording as completely archived at its destination, so
-	// it costs no API call, no download and no request to the destination; `archive verify` audits it.
-	outcomeEarlier = "earlier"
-	// outcomeExpired: RealtimeKit's copy was gone before any run archived the recording here.
-	outcomeExpired = "expired"
-)
 
 // recording archives one recording. It returns an error only when the run must stop.
 func (a *archiver) recording(ctx context.Context, j Job) error {
 	log := a.log.With("recording_id", j.ID)
 	// whole writes a recording-level line (no file was attempted) and counts the outcome.
-	whole := func(outcome, status, reason string) error {
+	whole := func(outcome Outcome, status manifest.Status, reason string) error {
 		a.sum.addRecording(outcome, j.ID, reason)
 		switch outcome {
-		case outcomeFailed:
+		case OutcomeFailed:
 			log.Error("recording failed", "reason", reason)
 		default:
-			log.Info("recording "+outcome, "reason", reason)
+			log.Info("recording "+string(outcome), "reason", reason)
 		}
 		return a.record(manifest.Entry{RecordingID: j.ID, Kind: manifest.KindMedia, Status: status, Error: reason})
 	}
 	switch {
 	case j.Reject != "" && j.ID == "":
 		// An item without a usable ID can't have a manifest line; the summary and the exit status say it.
-		a.sum.addRecording(outcomeFailed, "(no id)", j.Reject)
+		a.sum.addRecording(OutcomeFailed, "(no id)", j.Reject)
 		log.Error("recording failed", "reason", j.Reject)
 		return nil
 	case j.Reject != "":
-		return whole(outcomeFailed, manifest.StatusFailed, j.Reject)
+		return whole(OutcomeFailed, manifest.StatusFailed, j.Reject)
 	case j.Listed != nil && a.earlier(ctx, j.Listed):
-		a.sum.addRecording(outcomeEarlier, j.ID, "")
+		a.sum.addRecording(OutcomeEarlier, j.ID, "")
 		log.Debug("archived by an earlier run")
 		return nil
 	case j.Listed != nil && expired(j.Listed, a.now()):
-		return whole(outcomeExpired, manifest.StatusSkipped, fmt.Sprintf("RealtimeKit's copy expired at %s, before any run archived this recording here", expiryText(j.Listed)))
+		return whole(OutcomeExpired, manifest.StatusSkipped, fmt.Sprintf("RealtimeKit's copy expired at %s, before any run archived this recording here", expiryText(j.Listed)))
 	}
 	rec, err := a.details(ctx, j)
 	if err != nil {
@@ -62,35 +49,35 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 			return nil
 		}
 		if errors.Is(err, fetch.ErrNotFound) {
-			return whole(outcomeFailed, manifest.StatusFailed, fmt.Sprintf("recording not found (404): %v", err))
+			return whole(OutcomeFailed, manifest.StatusFailed, fmt.Sprintf("recording not found (404): %v", err))
 		}
 		a.atRisk(log, j.ID, j.expiry(), err.Error())
-		return whole(outcomeFailed, manifest.StatusFailed, err.Error())
+		return whole(OutcomeFailed, manifest.StatusFailed, err.Error())
 	}
 	switch rec.Status {
 	case fetch.StatusUploaded:
 	case fetch.StatusInvoked, fetch.StatusRecording, fetch.StatusUploading, fetch.StatusPaused:
 		a.atRisk(log, rec.ID, time.Time{}, fmt.Sprintf("status %s: not uploaded yet", rec.Status))
-		return whole(outcomePending, manifest.StatusPending, fmt.Sprintf("status %s: not uploaded yet, a later run gets it", rec.Status))
+		return whole(OutcomePending, manifest.StatusPending, fmt.Sprintf("status %s: not uploaded yet, a later run gets it", rec.Status))
 	case fetch.StatusErrored:
-		return whole(outcomeSkipped, manifest.StatusSkipped, "status ERRORED: RealtimeKit has no media for this recording")
+		return whole(OutcomeSkipped, manifest.StatusSkipped, "status ERRORED: RealtimeKit has no media for this recording")
 	default:
-		return whole(outcomeFailed, manifest.StatusFailed, fmt.Sprintf("unknown status %q: refusing to guess whether it has media", rec.Status))
+		return whole(OutcomeFailed, manifest.StatusFailed, fmt.Sprintf("unknown status %q: refusing to guess whether it has media", rec.Status))
 	}
 	if !rec.HasMedia() {
-		return whole(outcomeSkipped, manifest.StatusSkipped, "UPLOADED without any download URL: RealtimeKit keeps no copy (only the storage_config destination has it)")
+		return whole(OutcomeSkipped, manifest.StatusSkipped, "UPLOADED without any download URL: RealtimeKit keeps no copy (only the storage_config destination has it)")
 	}
 	target, err := a.cfg.Router.Route(ctx, rec)
 	if err != nil {
 		reason := fmt.Sprintf("no usable destination: %v", err)
 		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, reason)
-		return whole(outcomeFailed, manifest.StatusFailed, reason)
+		return whole(OutcomeFailed, manifest.StatusFailed, reason)
 	}
 	if a.cfg.DryRun {
 		return a.printPlan(rec, target)
 	}
 
-	outcome, reason := outcomePresent, ""
+	outcome, reason := OutcomePresent, ""
 	rs := &recState{rec: rec, prefix: target.Prefix}
 	for _, f := range plan(rec, target.Prefix) {
 		e := a.file(ctx, log, rs, target, f)
@@ -104,11 +91,11 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		}
 		switch e.Status {
 		case manifest.StatusArchived:
-			if outcome == outcomePresent {
-				outcome = outcomeArchived
+			if outcome == OutcomePresent {
+				outcome = OutcomeArchived
 			}
 		case manifest.StatusFailed:
-			outcome = outcomeFailed
+			outcome = OutcomeFailed
 			if reason == "" {
 				reason = fmt.Sprintf("%s %s: %s", e.Kind, f.Name, e.Error)
 			}
@@ -117,9 +104,9 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 			break // the destination said no for good: downloading the other files would change nothing
 		}
 	}
-	if outcome != outcomeFailed {
+	if outcome != OutcomeFailed {
 		// The details go last: their presence beside the media means every file made it.
-		e := a.metadata(ctx, rec, target, outcome == outcomeArchived)
+		e := a.metadata(ctx, rec, target, outcome == OutcomeArchived)
 		if ctx.Err() != nil {
 			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
 			return nil
@@ -128,21 +115,21 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 			return err
 		}
 		if e.Status == manifest.StatusFailed {
-			outcome, reason = outcomeFailed, "metadata: "+e.Error
+			outcome, reason = OutcomeFailed, "metadata: "+e.Error
 		}
 	}
 	a.sum.addRecording(outcome, rec.ID, reason)
-	if outcome == outcomeFailed {
+	if outcome == OutcomeFailed {
 		log.Error("recording failed", "destination", target.Name, "reason", reason)
 		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, reason)
 	} else {
-		log.Info("recording "+outcome, "destination", target.Name)
+		log.Info("recording "+string(outcome), "destination", target.Name)
 	}
 	return nil
 }
 
 func (a *archiver) printPlan(rec *fetch.Recording, t Target) error {
-	a.sum.addRecording("planned", rec.ID, "")
+	a.sum.addRecording(OutcomePlanned, rec.ID, "")
 	for _, f := range append(plan(rec, t.Prefix), metadataFile(rec, t.Prefix)) {
 		size := "size unknown"
 		if f.Size >= 0 {

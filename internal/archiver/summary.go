@@ -1,6 +1,7 @@
 package archiver
 
 import (
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -11,11 +12,11 @@ import (
 type Summary struct {
 	mu sync.Mutex
 
-	Recordings map[string]int // outcome per recording: archived, present, pending, skipped, failed
-	Files      map[string]int // manifest status per file line
-	Bytes      int64          // bytes archived this run
-	Failures   []Failure      // every failed recording with its reason
-	AtRisk     []Failure      // recordings RealtimeKit may still hold that this run leaves unarchived
+	Recordings map[Outcome]int         // recordings by outcome
+	Files      map[manifest.Status]int // file lines by manifest status
+	Bytes      int64                   // bytes archived this run
+	Failures   []Failure               // every failed recording with its reason
+	AtRisk     []Failure               // recordings RealtimeKit may still hold that this run leaves unarchived
 	Started    time.Time
 	Finished   time.Time
 	planned    atomic.Int64 // recordings selected for the run
@@ -50,28 +51,28 @@ type Failure struct {
 
 // NewSummary returns an empty summary, started now.
 func NewSummary() *Summary {
-	return &Summary{Recordings: map[string]int{}, Files: map[string]int{}, Started: time.Now()}
+	return &Summary{Recordings: map[Outcome]int{}, Files: map[manifest.Status]int{}, Started: time.Now()}
 }
 
-func (s *Summary) addFile(status string, bytes int64) {
+func (s *Summary) addFile(status manifest.Status, bytes int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.Files[status]++
 	s.Bytes += bytes
 }
 
-func (s *Summary) addRecording(outcome, id, reason string) {
+func (s *Summary) addRecording(outcome Outcome, id, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.Recordings[outcome]++
 	s.done.Add(1)
-	if outcome == "failed" {
+	if outcome == OutcomeFailed {
 		s.Failures = append(s.Failures, Failure{RecordingID: id, Reason: reason})
 	}
 }
 
 // Failed is the number of recordings that failed.
-func (s *Summary) Failed() int { return s.Recordings["failed"] }
+func (s *Summary) Failed() int { return s.Recordings[OutcomeFailed] }
 
 // Total is the number of recordings handled.
 func (s *Summary) Total() int {

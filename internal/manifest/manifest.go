@@ -14,20 +14,24 @@ const (
 	KindMetadata = "metadata"
 )
 
+// Status is what a line says of its file: the contract's vocabulary, which the pipeline's outcomes
+// extend.
+type Status string
+
 // Statuses a line can have.
 const (
-	StatusArchived = "archived" // copied and verified this run
-	StatusPresent  = "present"  // already at the destination and verified
-	StatusPending  = "pending"  // recording not ready yet
-	StatusSkipped  = "skipped"  // nothing to archive
-	StatusFailed   = "failed"
+	StatusArchived Status = "archived" // copied and verified this run
+	StatusPresent  Status = "present"  // already at the destination and verified
+	StatusPending  Status = "pending"  // recording not ready yet
+	StatusSkipped  Status = "skipped"  // nothing to archive
+	StatusFailed   Status = "failed"
 )
 
 // Entry is one line of the manifest. The first seven fields are the contract; the rest help operators.
 type Entry struct {
 	RecordingID string `json:"recording_id"`
 	Kind        string `json:"kind"`
-	Status      string `json:"status"`
+	Status      Status `json:"status"`
 	Destination string `json:"destination,omitempty"`
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256"`

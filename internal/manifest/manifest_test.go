@@ -123,7 +123,7 @@ func TestIndexKeepsEveryArchivedObjectWhateverCameLater(t *testing.T) {
 }
 
 func TestCompleteMeansDetailsWrittenAndNoFailureSince(t *testing.T) {
-	meta := func(id, dest, status string) manifest.Entry {
+	meta := func(id, dest string, status manifest.Status) manifest.Entry {
 		return manifest.Entry{RecordingID: id, Kind: manifest.KindMetadata, Destination: dest, Status: status}
 	}
 	idx := manifest.NewIndex([]manifest.Entry{

@@ -1,0 +1,24 @@
+package archiver
+
+import "github.com/rtk-archive/rtk-archive/internal/manifest"
+
+// Outcome is what became of one recording in a run: a manifest status, or one of the few outcomes
+// that have no line of their own.
+type Outcome string
+
+// The outcomes a summary counts.
+const (
+	OutcomeArchived = Outcome(manifest.StatusArchived)
+	OutcomePresent  = Outcome(manifest.StatusPresent)
+	OutcomePending  = Outcome(manifest.StatusPending)
+	OutcomeSkipped  = Outcome(manifest.StatusSkipped)
+	OutcomeFailed   = Outcome(manifest.StatusFailed)
+	// OutcomeEarlier: the manifest holds the recording as completely archived at its destination, so
+	// it costs no API call, no download and no request to the destination; `archive verify` audits it.
+	OutcomeEarlier Outcome = "earlier"
+	// OutcomeExpired: RealtimeKit's copy was gone before any run archived the recording here (its line
+	// is skipped).
+	OutcomeExpired Outcome = "expired"
+	// OutcomePlanned: a dry run would archive the recording.
+	OutcomePlanned Outcome = "planned"
+)
