@@ -12,7 +12,6 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
-
 // recording archives one recording. It returns an error only when the run must stop.
 func (a *archiver) recording(ctx context.Context, j Job) error {
 	log := a.log.With("recording_id", j.ID)
