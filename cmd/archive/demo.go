@@ -50,7 +50,7 @@ func demoCommand(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	cfg := defaultConfig()
-	cfg.Destinations["local"] = destinationConfig{Dir: archiveDir}
+	cfg.Destinations["local"] = localDestination{Dir: archiveDir}
 	fmt.Fprintf(stdout, "demo: simulated RealtimeKit API at %s with %d recordings; archiving into %s\n", api.URL, len(fetchtest.DemoRecordings(now)), archiveDir)
 	err = archiveRunWith(ctx, opts, cfg, getenv, nil, stdout, stderr)
 	if errors.Is(err, errSomeFailed) {

@@ -7,44 +7,66 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/azure"
 )
 
-func init() {
-	drivers["azure"] = driver{
-		scheme: "azblob",
-		// azblob://account/container/key
-		locate: func(d destinationConfig, u *url.URL) (destinationConfig, string, error) {
-			container, key, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
-			if !ok || key == "" {
-				return d, "", fmt.Errorf("%s names no blob", u)
-			}
-			if u.Host != "" {
-				d.Account = u.Host
-			}
-			d.Container = container
-			return d, key, nil
-		},
-		// Credentials live in the environment, which check cannot see: a missing one fails in open.
-		check: func(d destinationConfig) error {
-			if d.Container == "" {
-				return errors.New("container is required: set destinations.azure.container (or give the recording's storage_config a bucket)")
-			}
-			return nil
-		},
-		open: func(ctx context.Context, d destinationConfig, env func(string) string) (sinks.Sink, error) {
-			cfg := azure.Config{
-				Account:          d.Account,
-				Container:        d.Container,
-				Endpoint:         d.Endpoint,
-				ConnectionString: env("AZURE_STORAGE_CONNECTION_STRING"),
-				AccountKey:       env("AZURE_STORAGE_KEY"),
-			}
-			if cfg.ConnectionString == "" && cfg.AccountKey == "" {
-				return nil, errors.New("no Azure credentials: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_KEY together with destinations.azure.account")
-			}
-			return azure.New(cfg)
-		},
+// azureDestination is destinations.azure: a container of an Azure Storage account.
+type azureDestination struct {
+	Account   string `yaml:"account"`
+	Container string `yaml:"container"`
+	Prefix    string `yaml:"prefix"`
+	Endpoint  string `yaml:"endpoint"`
+}
+
+// complete takes the container from storage_config's bucket, which is what Azure's bucket means.
+func (d azureDestination) complete(sc *fetch.StorageConfig) destination {
+	if sc != nil {
+		fill(&d.Container, sc.Bucket)
+		fill(&d.Prefix, storagePrefix(sc))
 	}
+	return d
+}
+
+// check cannot see the credentials, which live in the environment: a missing one fails in open.
+func (d azureDestination) check(final bool) error {
+	if err := validURL("destinations.azure.endpoint", d.Endpoint, "http://127.0.0.1:10000/devstoreaccount1"); err != nil {
+		return err
+	}
+	if final && d.Container == "" {
+		return errors.New("container is required: set destinations.azure.container (or give the recording's storage_config a bucket)")
+	}
+	return nil
+}
+
+func (d azureDestination) open(ctx context.Context, env func(string) string) (sinks.Sink, error) {
+	cfg := azure.Config{
+		Account:          d.Account,
+		Container:        d.Container,
+		Endpoint:         d.Endpoint,
+		ConnectionString: env("AZURE_STORAGE_CONNECTION_STRING"),
+		AccountKey:       env("AZURE_STORAGE_KEY"),
+	}
+	if cfg.ConnectionString == "" && cfg.AccountKey == "" {
+		return nil, errors.New("no Azure credentials: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_KEY together with destinations.azure.account")
+	}
+	return azure.New(cfg)
+}
+
+func (d azureDestination) keyPrefix() string { return d.Prefix }
+
+func (d azureDestination) sinkID() destination { d.Prefix = ""; return d }
+
+// locate reads azblob://account/container/key.
+func (d azureDestination) locate(u *url.URL) (destination, string, error) {
+	container, key, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	if !ok || key == "" {
+		return d, "", fmt.Errorf("%s names no blob", u)
+	}
+	if u.Host != "" {
+		d.Account = u.Host
+	}
+	d.Container = container
+	return d, key, nil
 }

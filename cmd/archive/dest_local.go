@@ -7,29 +7,43 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/local"
 )
 
-func init() {
-	drivers["local"] = driver{
-		scheme: "file",
-		// A file URL names an absolute path: verify reads it from the root of the file system.
-		locate: func(d destinationConfig, u *url.URL) (destinationConfig, string, error) {
-			if u.Path == "" || !strings.HasPrefix(u.Path, "/") {
-				return d, "", fmt.Errorf("%s is not an absolute file URL", u)
-			}
-			d.Dir = "/"
-			return d, strings.TrimPrefix(u.Path, "/"), nil
-		},
-		check: func(d destinationConfig) error {
-			if d.Dir == "" {
-				return errors.New("dir is required")
-			}
-			return nil
-		},
-		open: func(ctx context.Context, d destinationConfig, env func(string) string) (sinks.Sink, error) {
-			return local.New(d.Dir)
-		},
+// localDestination is destinations.local: a folder on this machine.
+type localDestination struct {
+	Dir    string `yaml:"dir"`
+	Prefix string `yaml:"prefix"`
+}
+
+func (d localDestination) complete(sc *fetch.StorageConfig) destination {
+	if sc != nil {
+		fill(&d.Prefix, storagePrefix(sc))
 	}
+	return d
+}
+
+func (d localDestination) check(final bool) error {
+	if d.Dir == "" {
+		return errors.New("dir is required")
+	}
+	return nil
+}
+
+func (d localDestination) open(ctx context.Context, env func(string) string) (sinks.Sink, error) {
+	return local.New(d.Dir)
+}
+
+func (d localDestination) keyPrefix() string { return d.Prefix }
+
+func (d localDestination) sinkID() destination { d.Prefix = ""; return d }
+
+// locate reads file:///abs/path: verify reads it from the root of the file system.
+func (d localDestination) locate(u *url.URL) (destination, string, error) {
+	if u.Path == "" || !strings.HasPrefix(u.Path, "/") {
+		return d, "", fmt.Errorf("%s is not an absolute file URL", u)
+	}
+	return localDestination{Dir: "/"}, strings.TrimPrefix(u.Path, "/"), nil
 }

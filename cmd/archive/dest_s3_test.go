@@ -11,27 +11,27 @@ func TestS3Destinations(t *testing.T) {
 	tests := []struct {
 		name    string
 		typ     string
-		d       destinationConfig
+		d       s3Destination
 		env     map[string]string
 		wantErr string // "" = opens; checked as a substring
 		wantURL string
 	}{
-		{name: "aws", typ: "aws", d: destinationConfig{Bucket: "b", Region: "us-east-1"}, env: keys, wantURL: "s3://b/k"},
-		{name: "aws region from env", typ: "aws", d: destinationConfig{Bucket: "b"}, env: map[string]string{"AWS_REGION": "eu-west-1"}, wantURL: "s3://b/k"},
-		{name: "no bucket", typ: "aws", d: destinationConfig{Region: "us-east-1"}, env: keys, wantErr: "destinations.aws.bucket"},
-		{name: "bad endpoint", typ: "aws", d: destinationConfig{Bucket: "b", Endpoint: "127.0.0.1:9000"}, env: keys, wantErr: "destinations.aws.endpoint"},
-		{name: "secret missing", typ: "aws", d: destinationConfig{Bucket: "b", Region: "r"}, env: map[string]string{"AWS_ACCESS_KEY_ID": "id"}, wantErr: "secret access key"},
-		{name: "spaces", typ: "digitalocean", d: destinationConfig{Bucket: "b", Region: "nyc3"}, env: map[string]string{"SPACES_ACCESS_KEY_ID": "id", "SPACES_SECRET_ACCESS_KEY": "s"}, wantURL: "s3://b/k"},
-		{name: "spaces without region", typ: "digitalocean", d: destinationConfig{Bucket: "b"}, env: keys, wantErr: "destinations.digitalocean.region"},
-		{name: "spaces with endpoint", typ: "digitalocean", d: destinationConfig{Bucket: "b", Endpoint: "https://ams3.digitaloceanspaces.com"}, env: keys, wantURL: "s3://b/k"},
+		{name: "aws", typ: "aws", d: s3Destination{Bucket: "b", Region: "us-east-1"}, env: keys, wantURL: "s3://b/k"},
+		{name: "aws region from env", typ: "aws", d: s3Destination{Bucket: "b"}, env: map[string]string{"AWS_REGION": "eu-west-1"}, wantURL: "s3://b/k"},
+		{name: "no bucket", typ: "aws", d: s3Destination{Region: "us-east-1"}, env: keys, wantErr: "destinations.aws.bucket"},
+		{name: "bad endpoint", typ: "aws", d: s3Destination{Bucket: "b", Endpoint: "127.0.0.1:9000"}, env: keys, wantErr: "destinations.aws.endpoint"},
+		{name: "secret missing", typ: "aws", d: s3Destination{Bucket: "b", Region: "r"}, env: map[string]string{"AWS_ACCESS_KEY_ID": "id"}, wantErr: "secret access key"},
+		{name: "spaces", typ: "digitalocean", d: s3Destination{Bucket: "b", Region: "nyc3"}, env: map[string]string{"SPACES_ACCESS_KEY_ID": "id", "SPACES_SECRET_ACCESS_KEY": "s"}, wantURL: "s3://b/k"},
+		{name: "spaces without region", typ: "digitalocean", d: s3Destination{Bucket: "b"}, env: keys, wantErr: "destinations.digitalocean.region"},
+		{name: "spaces with endpoint", typ: "digitalocean", d: s3Destination{Bucket: "b", Endpoint: "https://ams3.digitaloceanspaces.com"}, env: keys, wantURL: "s3://b/k"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			drv := drivers[tc.typ]
-			err := drv.check(tc.d)
+			tc.d.typ = tc.typ
+			err := tc.d.check(true)
 			if err == nil {
 				var s interface{ URL(string) string }
-				s, err = drv.open(t.Context(), tc.d, env(tc.env))
+				s, err = tc.d.open(t.Context(), env(tc.env))
 				if err == nil && s.URL("k") != tc.wantURL {
 					t.Fatalf("URL = %q, want %q", s.URL("k"), tc.wantURL)
 				}

@@ -8,58 +8,83 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/sftp"
 )
 
-func init() {
-	drivers["sftp"] = driver{
-		scheme: "sftp",
-		// sftp://user@host:port/abs/path: the path is read relative to the file system root, whatever
-		// dir the config names, so a manifest stays verifiable after dir changes.
-		locate: func(d destinationConfig, u *url.URL) (destinationConfig, string, error) {
-			port, _ := strconv.Atoi(u.Port())
-			d.Host, d.Port, d.Dir = u.Hostname(), port, "/"
-			if u.User != nil {
-				d.Username = u.User.Username()
-			}
-			key := strings.TrimPrefix(u.Path, "/")
-			if key == "" {
-				return d, "", fmt.Errorf("%s names no file", u.Redacted())
-			}
-			return d, key, nil
-		},
-		check: func(d destinationConfig) error {
-			switch {
-			case d.Host == "":
-				return errors.New("host is required (set destinations.sftp.host, or use recordings whose storage_config has one)")
-			case d.Username == "":
-				return errors.New("username is required (set destinations.sftp.username, or use recordings whose storage_config has one)")
-			case d.KnownHostsFile == "":
-				return errors.New("known_hosts_file is required: the server's host key is always verified (e.g. ssh-keyscan -p PORT HOST > known_hosts, after checking the key)")
-			case d.Port < 0 || d.Port > 65535:
-				return fmt.Errorf("port %d is not a TCP port", d.Port)
-			}
-			return nil
-		},
-		open: func(ctx context.Context, d destinationConfig, env func(string) string) (sinks.Sink, error) {
-			cfg := sftp.Config{
-				Host:           d.Host,
-				Port:           d.Port,
-				Username:       d.Username,
-				Dir:            d.Dir,
-				PrivateKeyFile: d.PrivateKeyFile,
-				KeyPassphrase:  env("SFTP_KEY_PASSPHRASE"),
-				Password:       env("SFTP_PASSWORD"),
-				KnownHostsFile: d.KnownHostsFile,
-			}
-			if cfg.Dir == "" {
-				cfg.Dir = "." // the login folder
-			}
-			if cfg.PrivateKeyFile == "" && cfg.Password == "" {
-				return nil, errors.New("no credentials: set private_key_file, or the password in SFTP_PASSWORD")
-			}
-			return sftp.New(ctx, cfg)
-		},
+// sftpDestination is destinations.sftp: a folder on an SSH server.
+type sftpDestination struct {
+	Host           string `yaml:"host"`
+	Port           int    `yaml:"port"`
+	Username       string `yaml:"username"`
+	Dir            string `yaml:"dir"`
+	Prefix         string `yaml:"prefix"`
+	PrivateKeyFile string `yaml:"private_key_file"`
+	KnownHostsFile string `yaml:"known_hosts_file"`
+}
+
+func (d sftpDestination) complete(sc *fetch.StorageConfig) destination {
+	if sc != nil {
+		fill(&d.Host, sc.Host)
+		fill(&d.Username, sc.Username)
+		fill(&d.Prefix, storagePrefix(sc))
+		if d.Port == 0 {
+			d.Port = sc.Port
+		}
 	}
+	return d
+}
+
+func (d sftpDestination) check(final bool) error {
+	switch {
+	case final && d.Host == "":
+		return errors.New("host is required (set destinations.sftp.host, or use recordings whose storage_config has one)")
+	case final && d.Username == "":
+		return errors.New("username is required (set destinations.sftp.username, or use recordings whose storage_config has one)")
+	case d.KnownHostsFile == "":
+		return errors.New("known_hosts_file is required: the server's host key is always verified (e.g. ssh-keyscan -p PORT HOST > known_hosts, after checking the key)")
+	case d.Port < 0 || d.Port > 65535:
+		return fmt.Errorf("port %d is not a TCP port", d.Port)
+	}
+	return nil
+}
+
+func (d sftpDestination) open(ctx context.Context, env func(string) string) (sinks.Sink, error) {
+	cfg := sftp.Config{
+		Host:           d.Host,
+		Port:           d.Port,
+		Username:       d.Username,
+		Dir:            d.Dir,
+		PrivateKeyFile: d.PrivateKeyFile,
+		KeyPassphrase:  env("SFTP_KEY_PASSPHRASE"),
+		Password:       env("SFTP_PASSWORD"),
+		KnownHostsFile: d.KnownHostsFile,
+	}
+	if cfg.Dir == "" {
+		cfg.Dir = "." // the login folder
+	}
+	if cfg.PrivateKeyFile == "" && cfg.Password == "" {
+		return nil, errors.New("no credentials: set private_key_file, or the password in SFTP_PASSWORD")
+	}
+	return sftp.New(ctx, cfg)
+}
+
+func (d sftpDestination) keyPrefix() string { return d.Prefix }
+
+func (d sftpDestination) sinkID() destination { d.Prefix = ""; return d }
+
+// locate reads sftp://user@host:port/abs/path: the path is read relative to the file system root,
+// whatever dir the config names, so a manifest stays verifiable after dir changes.
+func (d sftpDestination) locate(u *url.URL) (destination, string, error) {
+	port, _ := strconv.Atoi(u.Port())
+	d.Host, d.Port, d.Dir = u.Hostname(), port, "/"
+	if u.User != nil {
+		d.Username = u.User.Username()
+	}
+	key := strings.TrimPrefix(u.Path, "/")
+	if key == "" {
+		return d, "", fmt.Errorf("%s names no file", u.Redacted())
+	}
+	return d, key, nil
 }

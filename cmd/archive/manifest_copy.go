@@ -28,11 +28,11 @@ type manifestCopy struct {
 }
 
 func newManifestCopy(ctx context.Context, r *router, m *manifestDestination, sh shard, log *slog.Logger) (*manifestCopy, error) {
-	s, err := r.sink(ctx, m.Type, m.destinationConfig)
+	s, err := r.sink(ctx, m.Type, m.destination)
 	if err != nil {
 		return nil, fmt.Errorf("manifest_destination: %w", err)
 	}
-	prefix := strings.Trim(m.Prefix, "/")
+	prefix := strings.Trim(m.keyPrefix(), "/")
 	suffix := ""
 	if sh.N > 1 {
 		suffix = fmt.Sprintf("-shard-%d-of-%d", sh.K, sh.N)

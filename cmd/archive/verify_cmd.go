@@ -131,17 +131,21 @@ func (r *router) locate(ctx context.Context, e manifest.Entry) (sinks.Sink, stri
 	}
 	typ := e.Target
 	if typ == "" { // manifests without the target field: the scheme tells, but for s3 (aws or Spaces)
-		for name, d := range drivers {
-			if d.scheme == u.Scheme && (typ == "" || name == "aws") {
+		for name, dt := range destinationTypes {
+			if dt.scheme == u.Scheme && (typ == "" || name == "aws") {
 				typ = name
 			}
 		}
 	}
-	drv, ok := drivers[typ]
-	if !ok || drv.locate == nil {
+	dt, ok := destinationTypes[typ]
+	if !ok {
 		return nil, "", fmt.Errorf("no destination type can read %s URLs", u.Scheme)
 	}
-	d, key, err := drv.locate(r.cfg.Destinations[typ], u)
+	d, ok := r.cfg.Destinations[typ]
+	if !ok {
+		d = dt.empty
+	}
+	d, key, err := d.locate(u)
 	if err != nil {
 		return nil, "", err
 	}

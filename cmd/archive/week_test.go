@@ -247,7 +247,7 @@ func (c *cli) simulatedRun(ctx context.Context, now time.Time) (*nightSummary, e
 	}
 	opts.now = func() time.Time { return now }
 	cfg := defaultConfig()
-	cfg.Destinations["local"] = destinationConfig{Dir: filepath.Join(c.dir, "archive")}
+	cfg.Destinations["local"] = localDestination{Dir: filepath.Join(c.dir, "archive")}
 	err = archiveRunWith(ctx, opts, cfg, getenv, strings.NewReader(""), &out, &errOut)
 	sum := &nightSummary{}
 	if perr := json.Unmarshal(out.Bytes(), sum); perr != nil {
