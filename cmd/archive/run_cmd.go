@@ -52,12 +52,14 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	}
 	// Select before anything is written: a refused token or a signal leaves everything as it was.
 	sctx, cancelSelect := untilSignal(ctx)
+	times := runTimes{Started: time.Now()}
 	if opts.IDsFile == "" {
 		jobs, err = listJobs(sctx, client, opts, log)
 	} else {
 		err = orderBackfill(sctx, client, jobs, opts, log)
 	}
 	cancelSelect()
+	times.Select = time.Since(times.Started)
 	if err != nil {
 		return err
 	}
@@ -135,7 +137,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		printSummary(stdout, sum, opts)
 		if opts.Pushgateway != "" && !opts.DryRun {
 			// A run that archived fine but could not report is still a good run: log, don't fail.
-			if err := pushMetrics(context.WithoutCancel(ctx), opts.Pushgateway, sum, opts.Shard); err != nil {
+			if err := pushMetrics(context.WithoutCancel(ctx), opts.Pushgateway, sum, opts.Shard, times, opts.now()); err != nil {
 				log.Error("metrics not pushed", "error", err)
 			}
 		}
