@@ -28,6 +28,7 @@ type runOptions struct {
 	Concurrency   int
 	DryRun        bool
 	LogFormat     string
+	LogLevel      string
 	Overwrite     bool
 	ExpiryWindow  time.Duration
 	APIRate       float64
@@ -74,6 +75,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "recordings in flight at once")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "select and plan, print what would be archived, write nothing")
 	fs.StringVar(&o.LogFormat, "log-format", "", "text or json; default text on a terminal, json otherwise")
+	fs.StringVar(&o.LogLevel, "log-level", getenv("ARCHIVE_LOG_LEVEL"), "debug, info, warn or error (env ARCHIVE_LOG_LEVEL); default warn for text on a terminal, info otherwise")
 	fs.BoolVar(&o.Overwrite, "overwrite", false, "replace a different object found at a destination key instead of failing that recording")
 	fs.DurationVar(&o.ExpiryWindow, "expiry-warning", 48*time.Hour, "report recordings not archived that expire within this window")
 	fs.Float64Var(&o.APIRate, "api-rate", fetch.DefaultRate, "sustained API requests per second after the burst; 0 = unpaced. With the default burst, at most 1,110 requests in any 5 minutes of the 1,200 Cloudflare allows per token: lower both if other tools share the token")
@@ -128,6 +130,8 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 		return nil, usagef("--concurrency %d: must be between 1 and 256", o.Concurrency)
 	case o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json":
 		return nil, usagef("--log-format %q: must be text or json", o.LogFormat)
+	case parseLogLevel(o.LogLevel) != nil:
+		return nil, parseLogLevel(o.LogLevel)
 	case o.Manifest == "":
 		return nil, usagef("--manifest is empty")
 	case o.APIRate < 0:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -35,7 +34,7 @@ func archiveRun(ctx context.Context, opts *runOptions, getenv func(string) strin
 
 func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	stderr = &syncWriter{w: stderr} // the logger and the progress line share it
-	log := newLogger(opts.LogFormat, stderr)
+	log := newLogger(opts.LogFormat, opts.LogLevel, stderr, "run_id", newRunID(), "version", version, "shard", shardLabel(opts.Shard))
 	rate := opts.APIRate
 	if rate == 0 {
 		rate = -1 // the client's "unpaced"
@@ -151,20 +150,6 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		return fmt.Errorf("%w: %d of %d recordings (see the manifest %s)", errSomeFailed, sum.Failed(), sum.Total(), opts.Manifest)
 	}
 	return nil
-}
-
-// newLogger builds the one logger of the run: text on a terminal, JSON otherwise, unless told.
-func newLogger(format string, stderr io.Writer) *slog.Logger {
-	if format == "" {
-		format = "json"
-		if isTerminal(stderr) {
-			format = "text"
-		}
-	}
-	if format == "text" {
-		return slog.New(slog.NewTextHandler(stderr, nil))
-	}
-	return slog.New(slog.NewJSONHandler(stderr, nil))
 }
 
 // syncWriter serializes writes from the logger and the progress display.

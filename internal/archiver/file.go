@@ -34,7 +34,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Target: t.Name, Expiry: rec.DownloadURLExpiry}
 	fail := func(err error) manifest.Entry {
 		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
-		log.Warn("file failed", "kind", f.Kind, "file", f.Name, "destination", dest, "error", err)
+		log.Info("file failed", "kind", f.Kind, "file", f.Name, "destination", dest, "error", err) // "recording failed" says it once at error
 		return entry
 	}
 
