@@ -16,16 +16,12 @@ import (
 // folder, so a newcomer sees the whole job work without an account.
 func demoCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("archive demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dir := fs.String("dir", "archive-demo", "folder for the demo's archive and manifest")
 	concurrency := fs.Int("concurrency", 4, "recordings in flight at once")
 	logFormat := fs.String("log-format", "", "text or json; default text on a terminal, json otherwise")
 	logLevel := fs.String("log-level", getenv("ARCHIVE_LOG_LEVEL"), "debug, info, warn or error (env ARCHIVE_LOG_LEVEL); default warn for text on a terminal, info otherwise")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return &usageError{err}
+	if err := parseFlags(fs, args, demoHelp, stdout); err != nil {
+		return err
 	}
 	now := time.Now()
 	api, err := fetchtest.New(fetchtest.DemoRecordings(now)...)

@@ -221,8 +221,8 @@ func TestVersionAndHelp(t *testing.T) {
 	if code, out, _ := c.run("version"); code != 0 || !strings.HasPrefix(out, "archive ") {
 		t.Fatalf("version: %d %q", code, out)
 	}
-	if code, _, errOut := c.run("run", "--help"); code != 0 || !strings.Contains(errOut, "-concurrency") {
-		t.Fatalf("run --help: %d %q", code, errOut)
+	if code, out, _ := c.run("run", "--help"); code != 0 || !strings.Contains(out, "--concurrency") {
+		t.Fatalf("run --help: %d %q", code, out)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 
 // runCommand is `archive run`.
 func runCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	opts, err := parseRunFlags("run", args, getenv, stderr, time.Now())
+	opts, err := parseRunFlags("run", args, getenv, stdout, time.Now())
 	if err != nil {
 		return err
 	}
