@@ -176,7 +176,8 @@ func TestFailuresExit1AndTheRestGoesOn(t *testing.T) {
 func TestDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
 	r := uploaded(1, 1234)
 	r.AudioSize = 99
-	c := newCLI(t, r, fetchtest.Recording{ID: fetchtest.UUID(2), Status: "ERRORED", Invoked: time.Now().Add(-time.Hour)})
+	c := newCLI(t, r, fetchtest.Recording{ID: fetchtest.UUID(2), Status: "ERRORED", Invoked: time.Now().Add(-time.Hour)},
+		fetchtest.Recording{ID: fetchtest.UUID(3), Status: "RECORDING", Invoked: time.Now().Add(-time.Hour)})
 	code, stdout, stderr := c.run("run", "--dry-run")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -11,11 +11,12 @@ import (
 type Summary struct {
 	mu sync.Mutex
 
-	Recordings map[string]int // outcome per recording: archived, present, pending, skipped, failed
-	Files      map[string]int // manifest status per file line
-	Bytes      int64          // bytes archived this run
-	Failures   []Failure      // every failed recording with its reason
-	AtRisk     []Failure      // recordings RealtimeKit may still hold that this run leaves unarchived
+	Recordings map[string]int       // outcome per recording: archived, present, pending, skipped, failed
+	Files      map[string]int       // manifest status per file line
+	Bytes      int64                // bytes archived this run
+	Failures   []Failure            // every failed recording with its reason
+	AtRisk     []Failure            // recordings RealtimeKit may still hold that this run leaves unarchived
+	Plans      map[string]PlanTotal // a dry run's plan, by destination name
 	Started    time.Time
 	Finished   time.Time
 	planned    atomic.Int64 // recordings selected for the run
