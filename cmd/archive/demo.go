@@ -16,15 +16,12 @@ import (
 // folder, so a newcomer sees the whole job work without an account.
 func demoCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("archive demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dir := fs.String("dir", "archive-demo", "folder for the demo's archive and manifest")
 	concurrency := fs.Int("concurrency", 4, "recordings in flight at once")
 	logFormat := fs.String("log-format", "", "text or json; default text on a terminal, json otherwise")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return &usageError{err}
+	logLevel := fs.String("log-level", getenv("ARCHIVE_LOG_LEVEL"), "debug, info, warn or error (env ARCHIVE_LOG_LEVEL); default warn for text on a terminal, info otherwise")
+	if err := parseFlags(fs, args, demoHelp, stdout); err != nil {
+		return err
 	}
 	now := time.Now()
 	api, err := fetchtest.New(fetchtest.DemoRecordings(now)...)
@@ -44,6 +41,9 @@ func demoCommand(ctx context.Context, args []string, getenv func(string) string,
 	runArgs := []string{"--api-rate", "0", "--allow-private-downloads", "--manifest", filepath.Join(*dir, "manifest.jsonl"), "--concurrency", fmt.Sprint(*concurrency)}
 	if *logFormat != "" {
 		runArgs = append(runArgs, "--log-format", *logFormat)
+	}
+	if *logLevel != "" {
+		runArgs = append(runArgs, "--log-level", *logLevel)
 	}
 	opts, err := parseRunFlags("demo", runArgs, func(k string) string { return demoEnv[k] }, stderr, now)
 	if err != nil {

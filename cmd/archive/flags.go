@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +27,7 @@ type runOptions struct {
 	Concurrency   int
 	DryRun        bool
 	LogFormat     string
+	LogLevel      string
 	Overwrite     bool
 	ExpiryWindow  time.Duration
 	APIRate       float64
@@ -49,11 +49,11 @@ type runOptions struct {
 	now func() time.Time // the clock expiries are judged by; time.Now outside tests
 }
 
-// parseRunFlags reads `archive run` flags with their environment fallbacks. now anchors --since.
-func parseRunFlags(name string, args []string, getenv func(string) string, stderr io.Writer, now time.Time) (*runOptions, error) {
+// parseRunFlags reads `archive run` flags with their environment fallbacks; --help prints to stdout.
+// now anchors --since.
+func parseRunFlags(name string, args []string, getenv func(string) string, stdout io.Writer, now time.Time) (*runOptions, error) {
 	o := &runOptions{MinRate: 1 << 10, MaxFileSize: 16 << 30, now: time.Now}
 	fs := flag.NewFlagSet("archive "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	envOr := func(key, def string) string {
 		if v := getenv(key); v != "" {
 			return v
@@ -64,16 +64,17 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.StringVar(&o.AccountID, "account-id", getenv("CLOUDFLARE_ACCOUNT_ID"), "Cloudflare account ID (env CLOUDFLARE_ACCOUNT_ID); required")
 	fs.StringVar(&o.AppID, "app-id", getenv("REALTIMEKIT_APP_ID"), "RealtimeKit app ID (env REALTIMEKIT_APP_ID); required")
 	fs.StringVar(&tokenFile, "api-token-file", "", "read the API token from this file instead of env CLOUDFLARE_API_TOKEN")
-	fs.StringVar(&o.APIURL, "api-url", envOr("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4"), "API base URL (env CLOUDFLARE_API_URL)")
+	fs.StringVar(&o.APIURL, "api-url", envOr("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4"), "API base URL (env CLOUDFLARE_API_URL); default https://api.cloudflare.com/client/v4")
 	fs.StringVar(&o.IDsFile, "ids", "", "backfill: file of recording IDs, one per line; - for stdin")
 	fs.StringVar(&since, "since", "", "without --ids: list recordings from now minus this duration (26h, 7d) or from an RFC 3339 time; default 9d, everything RealtimeKit may still keep (7 days after upload, plus up to a day of recording and a day's margin), so a run after missed nights catches up")
 	fs.StringVar(&until, "until", "", "end of the listing window: RFC 3339 time or a duration before now; default now")
 	fs.StringVar(&o.MeetingID, "meeting-id", "", "restrict the listing to one meeting")
 	fs.StringVar(&o.ConfigFile, "config", getenv("ARCHIVE_CONFIG"), "destinations config file, YAML (env ARCHIVE_CONFIG); default: everything to ./archive")
-	fs.StringVar(&o.Manifest, "manifest", envOr("ARCHIVE_MANIFEST", "manifest.jsonl"), "manifest path (env ARCHIVE_MANIFEST); an existing one is extended")
+	fs.StringVar(&o.Manifest, "manifest", envOr("ARCHIVE_MANIFEST", "manifest.jsonl"), "manifest path (env ARCHIVE_MANIFEST); an existing one is extended; default manifest.jsonl, or manifest.shard-K-of-N.jsonl when sharded")
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "recordings in flight at once")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "select and plan, print what would be archived, write nothing")
 	fs.StringVar(&o.LogFormat, "log-format", "", "text or json; default text on a terminal, json otherwise")
+	fs.StringVar(&o.LogLevel, "log-level", getenv("ARCHIVE_LOG_LEVEL"), "debug, info, warn or error (env ARCHIVE_LOG_LEVEL); default warn for text on a terminal, info otherwise")
 	fs.BoolVar(&o.Overwrite, "overwrite", false, "replace a different object found at a destination key instead of failing that recording")
 	fs.DurationVar(&o.ExpiryWindow, "expiry-warning", 48*time.Hour, "report recordings not archived that expire within this window")
 	fs.Float64Var(&o.APIRate, "api-rate", fetch.DefaultRate, "sustained API requests per second after the burst; 0 = unpaced. With the default burst, at most 1,110 requests in any 5 minutes of the 1,200 Cloudflare allows per token: lower both if other tools share the token")
@@ -92,11 +93,8 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 	fs.DurationVar(&o.FileTimeout, "file-timeout", 12*time.Hour, "each file's download, resumes included, ends within this time; the default fits a 24 h recording (about 7 GB) at 160 kB/s")
 	fs.Var(&o.MaxFileSize, "max-file-size", "largest file accepted, whether its size is announced or not (e.g. 16GiB); RealtimeKit records up to 24 h, about 7 GB")
 	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
-		}
-		return nil, &usageError{err}
+	if err := parseFlags(fs, args, runHelp, stdout); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
@@ -128,6 +126,8 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stder
 		return nil, usagef("--concurrency %d: must be between 1 and 256", o.Concurrency)
 	case o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json":
 		return nil, usagef("--log-format %q: must be text or json", o.LogFormat)
+	case parseLogLevel(o.LogLevel) != nil:
+		return nil, parseLogLevel(o.LogLevel)
 	case o.Manifest == "":
 		return nil, usagef("--manifest is empty")
 	case o.APIRate < 0:

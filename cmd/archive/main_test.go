@@ -176,7 +176,8 @@ func TestFailuresExit1AndTheRestGoesOn(t *testing.T) {
 func TestDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
 	r := uploaded(1, 1234)
 	r.AudioSize = 99
-	c := newCLI(t, r, fetchtest.Recording{ID: fetchtest.UUID(2), Status: "ERRORED", Invoked: time.Now().Add(-time.Hour)})
+	c := newCLI(t, r, fetchtest.Recording{ID: fetchtest.UUID(2), Status: "ERRORED", Invoked: time.Now().Add(-time.Hour)},
+		fetchtest.Recording{ID: fetchtest.UUID(3), Status: "RECORDING", Invoked: time.Now().Add(-time.Hour)})
 	code, stdout, stderr := c.run("run", "--dry-run")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -221,8 +222,8 @@ func TestVersionAndHelp(t *testing.T) {
 	if code, out, _ := c.run("version"); code != 0 || !strings.HasPrefix(out, "archive ") {
 		t.Fatalf("version: %d %q", code, out)
 	}
-	if code, _, errOut := c.run("run", "--help"); code != 0 || !strings.Contains(errOut, "-concurrency") {
-		t.Fatalf("run --help: %d %q", code, errOut)
+	if code, out, _ := c.run("run", "--help"); code != 0 || !strings.Contains(out, "--concurrency") {
+		t.Fatalf("run --help: %d %q", code, out)
 	}
 }
 

@@ -67,9 +67,14 @@ func eta(done, total int, since time.Time) string {
 	return (per * time.Duration(total-done)).Round(time.Second).String()
 }
 
+// isTerminal reports whether w is a terminal. A writer may also say so itself (IsTerminal), as the
+// tests' stand-in for one does.
 func isTerminal(w io.Writer) bool {
 	if s, ok := w.(*syncWriter); ok {
 		w = s.w
+	}
+	if t, ok := w.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal()
 	}
 	f, ok := w.(*os.File)
 	if !ok {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 
 // runCommand is `archive run`.
 func runCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	opts, err := parseRunFlags("run", args, getenv, stderr, time.Now())
+	opts, err := parseRunFlags("run", args, getenv, stdout, time.Now())
 	if err != nil {
 		return err
 	}
@@ -35,7 +34,7 @@ func archiveRun(ctx context.Context, opts *runOptions, getenv func(string) strin
 
 func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	stderr = &syncWriter{w: stderr} // the logger and the progress line share it
-	log := newLogger(opts.LogFormat, stderr)
+	log := newLogger(opts.LogFormat, opts.LogLevel, stderr, "run_id", newRunID(), "version", version, "shard", shardLabel(opts.Shard))
 	rate := opts.APIRate
 	if rate == 0 {
 		rate = -1 // the client's "unpaced"
@@ -59,12 +58,14 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	}
 	// Select before anything is written: a refused token or a signal leaves everything as it was.
 	sctx, cancelSelect := untilSignal(ctx)
+	times := runTimes{Started: time.Now()}
 	if opts.IDsFile == "" {
 		jobs, err = listJobs(sctx, client, opts, log)
 	} else {
 		err = orderBackfill(sctx, client, jobs, opts, log)
 	}
 	cancelSelect()
+	times.Select = time.Since(times.Started)
 	if err != nil {
 		return err
 	}
@@ -145,7 +146,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		printSummary(stdout, sum, opts)
 		if opts.Pushgateway != "" && !opts.DryRun {
 			// A run that archived fine but could not report is still a good run: log, don't fail.
-			if err := pushMetrics(context.WithoutCancel(ctx), opts.Pushgateway, sum, opts.Shard); err != nil {
+			if err := pushMetrics(context.WithoutCancel(ctx), opts.Pushgateway, sum, opts.Shard, times, opts.now()); err != nil {
 				log.Error("metrics not pushed", "error", err)
 			}
 		}
@@ -159,20 +160,6 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		return fmt.Errorf("%w: %d of %d recordings (see the manifest %s)", errSomeFailed, sum.Failed(), sum.Total(), opts.Manifest)
 	}
 	return nil
-}
-
-// newLogger builds the one logger of the run: text on a terminal, JSON otherwise, unless told.
-func newLogger(format string, stderr io.Writer) *slog.Logger {
-	if format == "" {
-		format = "json"
-		if isTerminal(stderr) {
-			format = "text"
-		}
-	}
-	if format == "text" {
-		return slog.New(slog.NewTextHandler(stderr, nil))
-	}
-	return slog.New(slog.NewJSONHandler(stderr, nil))
 }
 
 // syncWriter serializes writes from the logger and the progress display.

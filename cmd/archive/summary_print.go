@@ -36,6 +36,8 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 		return
 	}
 	if opts.DryRun {
+		printPlanTotals(w, s)
+		printAtRisk(w, s, atRisk, opts, now)
 		fmt.Fprintf(w, "dry run: %d recordings planned, %d archived earlier, %d pending, %d skipped, %d expired, %d failed; nothing was written\n",
 			s.Recordings[archiver.OutcomePlanned], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeExpired], s.Recordings[archiver.OutcomeFailed])
 		return
@@ -51,6 +53,13 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "failed: %s: %s\n", termsafe.String(f.RecordingID), termsafe.String(f.Reason))
 	}
+	printAtRisk(w, s, atRisk, opts, now)
+	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
+}
+
+// printAtRisk lists every recording RealtimeKit may still hold that the run leaves unarchived, soonest
+// expiry first, and marks those expiring within the horizon.
+func printAtRisk(w io.Writer, s *archiver.Summary, atRisk []archiver.Failure, opts *runOptions, now time.Time) {
 	if len(atRisk) > 0 {
 		fmt.Fprintf(w, "NOT ARCHIVED: %d recordings RealtimeKit may still hold are not archived yet (the next run retries them):\n", len(atRisk))
 		for _, f := range atRisk {
@@ -68,7 +77,6 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 			fmt.Fprintf(w, "AT RISK: %d of them expire within %s: archive them before then or they are lost\n", n, opts.ExpiryWindow)
 		}
 	}
-	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
 }
 
 func printSummaryJSON(w io.Writer, s *archiver.Summary, opts *runOptions, atRisk []archiver.Failure, manifestPath string, elapsed time.Duration, now time.Time) {

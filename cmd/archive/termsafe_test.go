@@ -49,7 +49,7 @@ func TestSummaryAndPlanEscapeWhatTheyDidNotWrite(t *testing.T) {
 // printable, and the bidi controls are not; this holds it to that, since the run relies on it.
 func TestTextLogsQuoteHostileText(t *testing.T) {
 	var buf bytes.Buffer
-	log := newLogger("text", &buf)
+	log := newLogger("text", "info", &buf)
 	log.Info("recording "+hostile, "recording_id", hostile, hostile, 1, "error", errors.New(hostile), "file", []byte(hostile))
 	log.With("recording_id", hostile).WithGroup(hostile).Warn("x", "reason", "a\nb")
 	if strings.Count(buf.String(), "\n") != 2 {

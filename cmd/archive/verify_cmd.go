@@ -23,20 +23,20 @@ import (
 // about bytes that rotted after upload).
 func verifyCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("archive verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	configFile := fs.String("config", getenv("ARCHIVE_CONFIG"), "destinations config file (env ARCHIVE_CONFIG)")
 	manifestPath := fs.String("manifest", envDefault(getenv, "ARCHIVE_MANIFEST", "manifest.jsonl"), "manifest to verify (env ARCHIVE_MANIFEST)")
 	sample := fs.Float64("sample", 100, "verify a random PERCENT of the objects (a cheap nightly audit)")
 	concurrency := fs.Int("concurrency", 4, "objects read at once")
 	logFormat := fs.String("log-format", "", "text or json; default text on a terminal, json otherwise")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return &usageError{err}
+	logLevel := fs.String("log-level", getenv("ARCHIVE_LOG_LEVEL"), "debug, info, warn or error (env ARCHIVE_LOG_LEVEL); default warn for text on a terminal, info otherwise")
+	if err := parseFlags(fs, args, verifyHelp, stdout); err != nil {
+		return err
 	}
 	if *sample <= 0 || *sample > 100 {
 		return usagef("--sample %v: must be a percentage above 0 and at most 100", *sample)
+	}
+	if err := parseLogLevel(*logLevel); err != nil {
+		return err
 	}
 	if *concurrency < 1 {
 		return usagef("--concurrency must be at least 1")
@@ -55,7 +55,7 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 	if entries == nil {
 		return usagef("--manifest %s: no such manifest", *manifestPath)
 	}
-	log := newLogger(*logFormat, stderr)
+	log := newLogger(*logFormat, *logLevel, stderr, "run_id", newRunID(), "version", version)
 	objects := manifest.NewIndex(entries).Objects()
 	var todo []manifest.Entry
 	for _, e := range objects {

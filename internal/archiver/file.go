@@ -36,7 +36,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 	fail := func(err error) manifest.Entry {
 		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
 		rs.refused = rs.refused || errors.Is(err, sinks.ErrPermanent)
-		log.Warn("file failed", "kind", f.Kind, "file", f.Name, "destination", dest, "error", err)
+		log.Info("file failed", "kind", f.Kind, "file", f.Name, "destination", dest, "error", err) // "recording failed" says it once at error
 		return entry
 	}
 

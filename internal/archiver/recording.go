@@ -129,7 +129,9 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 
 func (a *archiver) printPlan(rec *fetch.Recording, t Target) error {
 	a.sum.addRecording(OutcomePlanned, rec.ID, "")
-	for _, f := range append(plan(rec, t.Prefix), metadataFile(rec, t.Prefix)) {
+	files := append(plan(rec, t.Prefix), metadataFile(rec, t.Prefix))
+	a.sum.addPlan(t.Name, files)
+	for _, f := range files {
 		size := "size unknown"
 		if f.Size >= 0 {
 			size = fmt.Sprintf("%d bytes", f.Size)

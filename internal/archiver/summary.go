@@ -17,6 +17,7 @@ type Summary struct {
 	Bytes      int64                   // bytes archived this run
 	Failures   []Failure               // every failed recording with its reason
 	AtRisk     []Failure               // recordings RealtimeKit may still hold that this run leaves unarchived
+	Plans      map[string]PlanTotal    // a dry run's plan, by destination name
 	Started    time.Time
 	Finished   time.Time
 	planned    atomic.Int64 // recordings selected for the run
