@@ -14,7 +14,7 @@ import (
 
 // demoCommand is `archive demo`: the real run path against the built-in simulated API, into a local
 // folder, so a newcomer sees the whole job work without an account.
-func demoCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func demoCommand(ctx context.Context, stop <-chan struct{}, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("archive demo", flag.ContinueOnError)
 	dir := fs.String("dir", "archive-demo", "folder for the demo's archive and manifest")
 	concurrency := fs.Int("concurrency", 4, "recordings in flight at once")
@@ -52,7 +52,7 @@ func demoCommand(ctx context.Context, args []string, getenv func(string) string,
 	cfg := defaultConfig()
 	cfg.Destinations["local"] = localDestination{Dir: archiveDir}
 	fmt.Fprintf(stdout, "demo: simulated RealtimeKit API at %s with %d recordings; archiving into %s\n", api.URL, len(fetchtest.DemoRecordings(now)), archiveDir)
-	err = archiveRunWith(ctx, opts, cfg, getenv, nil, stdout, stderr)
+	err = archiveRunWith(ctx, stop, opts, cfg, getenv, nil, stdout, stderr)
 	if errors.Is(err, errSomeFailed) {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/runner"
 )
 
 // runOptions is `archive run`'s flags and environment, validated once.
@@ -150,7 +151,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stdou
 		return nil, usagef("--grace %v: must not be negative", o.Grace)
 	}
 	if since == "" {
-		o.Since = now.Add(-catchUpWindow)
+		o.Since = now.Add(-runner.CatchUpWindow)
 	} else if o.Since, err = parseWhen(since, now); err != nil {
 		return nil, usagef("--since: %v", err)
 	}

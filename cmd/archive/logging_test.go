@@ -26,7 +26,7 @@ func (c *cli) runOnTerminal(args ...string) (code int, stdout, stderr string) {
 	os.Chdir(c.dir) // the default ./archive lands in the temp dir
 	defer os.Chdir(wd)
 	args = append([]string{args[0], "--api-rate", "0"}, args[1:]...)
-	err := run(context.Background(), args, getenv, strings.NewReader(""), &out, &errOut)
+	err := run(context.Background(), nil, args, getenv, strings.NewReader(""), &out, &errOut)
 	code = exitCode(err, &errOut)
 	return code, out.String(), errOut.String()
 }

@@ -9,15 +9,16 @@ import (
 	"io"
 	"os"
 
+	"github.com/rtk-archive/rtk-archive/internal/runner"
 	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
 func main() {
-	ctx, stop := notifySignals()
+	ctx, stop, release := notifySignals()
 	stopProfile := startProfile(os.Getenv)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	err := run(ctx, stop, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()
-	stop()
+	release()
 	os.Exit(exitCode(err, os.Stderr))
 }
 
@@ -46,7 +47,7 @@ func exitCode(err error, stderr io.Writer) int {
 
 var (
 	errHelp        = errors.New("help requested")
-	errInterrupted = errors.New("stopped by signal")
+	errInterrupted = runner.ErrInterrupted // exit 130, from a run or from verify
 	errSomeFailed  = errors.New("some recordings failed")
 )
 
@@ -58,8 +59,9 @@ func (e *usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Errorf(format, args...)} }
 
-// run dispatches a command. Nothing below it calls os.Exit.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// run dispatches a command. Nothing below it calls os.Exit. stop is closed by a first SIGINT/SIGTERM
+// (a graceful stop); ctx ends with a second one (abort at once).
+func run(ctx context.Context, stop <-chan struct{}, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, topUsage)
 		return usagef("no command given")
@@ -72,11 +74,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stdout, topUsage)
 		return nil
 	case "run":
-		return runCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
+		return runCommand(ctx, stop, args[1:], getenv, stdin, stdout, stderr)
 	case "verify":
 		return verifyCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "demo":
-		return demoCommand(ctx, args[1:], getenv, stdout, stderr)
+		return demoCommand(ctx, stop, args[1:], getenv, stdout, stderr)
 	}
 	return usagef("unknown command %q (commands: run, verify, demo, version)", args[0])
 }

@@ -57,7 +57,7 @@ func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	if len(args) > 0 && args[0] == "run" {
 		args = append([]string{"run", "--api-rate", "0"}, args[1:]...) // the fake has no rate limit
 	}
-	err := run(context.Background(), args, getenv, strings.NewReader(c.stdin), &out, &errOut)
+	err := run(context.Background(), nil, args, getenv, strings.NewReader(c.stdin), &out, &errOut)
 	code = exitCode(err, &errOut)
 	return code, out.String(), errOut.String()
 }

@@ -2,37 +2,34 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
 	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
-	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/runner"
 )
 
-// runCommand is `archive run`.
-func runCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// runCommand is `archive run`. stop is closed by a first SIGINT/SIGTERM; ctx ends with a second one.
+func runCommand(ctx context.Context, stop <-chan struct{}, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	opts, err := parseRunFlags("run", args, getenv, stdout, time.Now())
 	if err != nil {
 		return err
 	}
-	return archiveRun(ctx, opts, getenv, stdin, stdout, stderr)
-}
-
-// archiveRun does the job: everything is checked before anything is written.
-func archiveRun(ctx context.Context, opts *runOptions, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := defaultConfig()
 	if opts.ConfigFile != "" {
-		var err error
 		if cfg, err = loadConfig(opts.ConfigFile); err != nil {
 			return &usageError{err}
 		}
 	}
-	return archiveRunWith(ctx, opts, cfg, getenv, stdin, stdout, stderr)
+	return archiveRunWith(ctx, stop, opts, cfg, getenv, stdin, stdout, stderr)
 }
 
-func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// archiveRunWith builds the run's parts from the options and the config, runs it, and reports: the
+// summary, the metrics, and the error that decides the exit status.
+func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	stderr = &syncWriter{w: stderr} // the logger and the progress line share it
 	log := newLogger(opts.LogFormat, opts.LogLevel, stderr, "run_id", newRunID(), "version", version, "shard", shardLabel(opts.Shard))
 	rate := opts.APIRate
@@ -43,117 +40,67 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 	if err != nil {
 		return usagef("%v", err)
 	}
-	var jobs []archiver.Job
+	sel := runner.Selection{Since: opts.Since, Until: opts.Until, MeetingID: opts.MeetingID, Shard: opts.Shard}
 	if opts.IDsFile != "" { // read before anything is written: a bad ID file is bad usage
-		if jobs, err = readIDs(opts.IDsFile, stdin); err != nil {
+		if sel.IDs, err = readIDs(opts.IDsFile, stdin); err != nil {
 			return err
 		}
-	}
-	if !opts.DryRun { // a dry run writes nothing, so it needs no lock: it may run beside a real one
-		lock, err := manifest.Acquire(opts.Manifest)
-		if err != nil {
-			return &usageError{err}
+		if sel.IDs == nil {
+			sel.IDs = []archiver.Job{}
 		}
-		defer lock.Release()
-	}
-	// Select before anything is written: a refused token or a signal leaves everything as it was.
-	sctx, cancelSelect := untilSignal(ctx)
-	times := runTimes{Started: time.Now()}
-	if opts.IDsFile == "" {
-		jobs, err = listJobs(sctx, client, opts, log)
-	} else {
-		err = orderBackfill(sctx, client, jobs, opts, log)
-	}
-	cancelSelect()
-	times.Select = time.Since(times.Started)
-	if err != nil {
-		return err
 	}
 	router := newRouter(cfg, getenv)
 	defer router.Close()
-	var mcopy *manifestCopy
-	if cfg.ManifestDestination != nil && !opts.DryRun {
-		if mcopy, err = newManifestCopy(ctx, router, cfg.ManifestDestination, opts.Shard, log); err != nil {
-			return err
-		}
-		if err := mcopy.seed(ctx, opts.Manifest); err != nil {
-			return err
-		}
-	}
-	previous, damaged, err := manifest.ReadChecked(opts.Manifest)
-	if err != nil {
-		return usagef("--manifest: %v", err)
-	}
-	for _, d := range damaged {
-		log.Warn("skipping a damaged manifest line", "manifest", opts.Manifest, "line", d.Line, "problem", d.Reason)
-	}
-	if opts.Shard.N > 1 {
-		all := len(jobs)
-		jobs = opts.Shard.filter(jobs)
-		log.Info("sharded", "shard", opts.Shard.String(), "recordings", len(jobs), "of", all)
-	}
-	runCfg := archiver.Config{
-		Client:      client,
-		Router:      router,
-		Previous:    manifest.NewIndex(previous),
-		Concurrency: opts.Concurrency,
-		DryRun:      opts.DryRun,
-		Plan:        stdout,
-		Overwrite:   opts.Overwrite,
-		Logger:      log,
-	}
-	if !opts.DryRun {
-		w, err := manifest.Create(opts.Manifest)
+	var mcopy *runner.ManifestCopy
+	if m := cfg.ManifestDestination; m != nil && !opts.DryRun {
+		s, err := router.sink(ctx, m.Type, m.destination)
 		if err != nil {
-			return err
+			return fmt.Errorf("manifest_destination: %w", err)
 		}
-		runCfg.Manifest = w
+		mcopy = runner.NewManifestCopy(s, m.keyPrefix(), opts.Shard, log)
 	}
-	work, stopped, cancel := graceful(ctx, opts.Grace, log)
-	defer cancel()
-	runCfg.Stop = stopChannel(ctx)
-	runCfg.ExpiryHorizon = opts.ExpiryWindow
-	runCfg.Now = opts.now
-	stopCopies := func() {}
-	if mcopy != nil {
-		stopCopies = mcopy.startEvery(work, opts.ManifestEvery, runCfg.Manifest)
+	res, runErr := runner.Run(ctx, runner.Config{
+		Client:    client,
+		Router:    router,
+		Selection: sel,
+		Manifest:  opts.Manifest,
+		Copy:      mcopy,
+		CopyEvery: opts.ManifestEvery,
+		Pipeline: archiver.Config{
+			Concurrency:   opts.Concurrency,
+			DryRun:        opts.DryRun,
+			Plan:          stdout,
+			Overwrite:     opts.Overwrite,
+			ExpiryHorizon: opts.ExpiryWindow,
+		},
+		Stop:  stop,
+		Grace: opts.Grace,
+		Progress: func(sum *archiver.Summary) func() {
+			return startProgress(opts.Progress, opts.ProgressEvery, stderr, log, sum)
+		},
+		Now:    opts.now,
+		Logger: log,
+	})
+	var cfgErr *runner.ConfigError
+	switch {
+	case errors.Is(runErr, runner.ErrTokenRefused):
+		return usagef("%v: CLOUDFLARE_API_TOKEN or --api-token-file must hold an API token with the Realtime or Realtime Admin permission for account %s, app %s", runErr, opts.AccountID, opts.AppID)
+	case errors.As(runErr, &cfgErr):
+		return &usageError{runErr}
 	}
-	sum := archiver.NewSummary()
-	stopProgress := func() {}
-	if !opts.DryRun {
-		stopProgress = startProgress(opts.Progress, opts.ProgressEvery, stderr, log, sum)
+	sum := res.Summary
+	if sum == nil {
+		return runErr
 	}
-	sum, runErr := archiver.RunWith(work, runCfg, jobs, sum)
-	stopProgress()
-	stopCopies() // joined first: a periodic copy still in flight must not land after the final one
-	if mcopy != nil {
-		// Even after a signal: the copy is what survives the pod.
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		if err := mcopy.upload(uctx, runCfg.Manifest); err != nil {
-			log.Error("the manifest was not copied to manifest_destination", "error", err)
-			if runErr == nil {
-				runErr = err
-			}
-		}
-		cancel()
-	}
-	if runCfg.Manifest != nil {
-		if err := runCfg.Manifest.Close(); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	if sum != nil {
-		printSummary(stdout, sum, opts)
-		if opts.Pushgateway != "" && !opts.DryRun {
-			// A run that archived fine but could not report is still a good run: log, don't fail.
-			if err := pushMetrics(context.WithoutCancel(ctx), opts.Pushgateway, sum, opts.Shard, times, opts.now()); err != nil {
-				log.Error("metrics not pushed", "error", err)
-			}
+	printSummary(stdout, sum, opts)
+	if opts.Pushgateway != "" && !opts.DryRun {
+		// A run that archived fine but could not report is still a good run: log, don't fail.
+		times := runTimes{Started: sum.Started.Add(-res.Select), Select: res.Select}
+		if err := pushMetrics(context.WithoutCancel(ctx), opts.Pushgateway, sum, opts.Shard, times, opts.now()); err != nil {
+			log.Error("metrics not pushed", "error", err)
 		}
 	}
 	switch {
-	case stopped() || ctx.Err() != nil:
-		return fmt.Errorf("%w: the manifest holds what finished; run again to archive the rest", errInterrupted)
 	case runErr != nil:
 		return runErr
 	case sum.Failed() > 0:

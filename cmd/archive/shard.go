@@ -1,44 +1,14 @@
 package main
 
 import (
-	"fmt"
-	"hash/fnv"
 	"strconv"
 	"strings"
 
-	"github.com/rtk-archive/rtk-archive/internal/archiver"
+	"github.com/rtk-archive/rtk-archive/internal/runner"
 )
 
-// shard is this process's part of the work: recording IDs are spread over N shards by a stable hash,
-// so every recording lands in exactly one shard whatever the order or source of the IDs.
-type shard struct {
-	K, N int // 0 <= K < N; N == 0 means unsharded
-}
-
-func (s shard) String() string { return fmt.Sprintf("%d/%d", s.K, s.N) }
-
-// owns reports whether the recording belongs to this shard.
-func (s shard) owns(id string) bool {
-	if s.N <= 1 {
-		return true
-	}
-	h := fnv.New64a()
-	h.Write([]byte(strings.ToLower(id)))
-	return h.Sum64()%uint64(s.N) == uint64(s.K)
-}
-
-func (s shard) filter(jobs []archiver.Job) []archiver.Job {
-	if s.N <= 1 {
-		return jobs
-	}
-	var mine []archiver.Job
-	for _, j := range jobs {
-		if s.owns(j.ID) {
-			mine = append(mine, j)
-		}
-	}
-	return mine
-}
+// shard is runner.Shard: parsed here from the flags and the environment.
+type shard = runner.Shard
 
 // parseShard reads --shard K/N, or --shards N with K from JOB_COMPLETION_INDEX (a Kubernetes Indexed
 // Job sets it in every pod).

@@ -17,7 +17,7 @@ func TestEveryRecordingLandsInExactlyOneShard(t *testing.T) {
 		for i := range 2000 {
 			owners := 0
 			for k := range n {
-				if (shard{K: k, N: n}).owns(fetchtest.UUID(i)) {
+				if (shard{K: k, N: n}).Owns(fetchtest.UUID(i)) {
 					owners++
 					counts[k]++
 				}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch/fetchtest"
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/runner"
 )
 
 // simRecording is one recording of the simulated week: it appears at invoked, is uploaded (and its
@@ -25,7 +26,7 @@ type simRecording struct {
 	errored  bool
 }
 
-func (r simRecording) expiry() time.Time { return r.uploaded.Add(mediaLifetime) }
+func (r simRecording) expiry() time.Time { return r.uploaded.Add(runner.MediaLifetime) }
 
 // downloadableAt: RealtimeKit has the media at t.
 func (r simRecording) downloadableAt(t time.Time) bool {
@@ -54,7 +55,7 @@ func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 	n := 0
 	add := func(invoked, uploaded time.Time, change func(*fetchtest.Recording)) {
 		n++
-		r := fetchtest.Recording{ID: fetchtest.UUID(1000 + n), OutputFileName: "m.mp4", MediaSize: 20_000, Invoked: invoked, Expiry: uploaded.Add(mediaLifetime)}
+		r := fetchtest.Recording{ID: fetchtest.UUID(1000 + n), OutputFileName: "m.mp4", MediaSize: 20_000, Invoked: invoked, Expiry: uploaded.Add(runner.MediaLifetime)}
 		if change != nil {
 			change(&r)
 		}
@@ -248,7 +249,7 @@ func (c *cli) simulatedRun(ctx context.Context, now time.Time) (*nightSummary, e
 	opts.now = func() time.Time { return now }
 	cfg := defaultConfig()
 	cfg.Destinations["local"] = localDestination{Dir: filepath.Join(c.dir, "archive")}
-	err = archiveRunWith(ctx, opts, cfg, getenv, strings.NewReader(""), &out, &errOut)
+	err = archiveRunWith(ctx, nil, opts, cfg, getenv, strings.NewReader(""), &out, &errOut)
 	sum := &nightSummary{}
 	if perr := json.Unmarshal(out.Bytes(), sum); perr != nil {
 		return nil, fmt.Errorf("run at %s: %v (%v)\n%s", now, perr, err, errOut.String())

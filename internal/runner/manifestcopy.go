@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"context"
@@ -17,22 +17,22 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 )
 
-// manifestCopy keeps a copy of the local manifest at the config's manifest_destination: under a
+// ManifestCopy keeps a copy of the local manifest at the config's manifest_destination: under a
 // run-unique name (an audit trail of every run) and as the latest manifest, from which a run on a fresh
 // pod takes its skip list.
-type manifestCopy struct {
+type ManifestCopy struct {
 	sink   sinks.Sink
 	runKey string // <prefix>/runs/<time>-<shard>-<random>.jsonl
 	latest string // <prefix>/latest[-shard-K-of-N].jsonl
 	log    *slog.Logger
 }
 
-func newManifestCopy(ctx context.Context, r *router, m *manifestDestination, sh shard, log *slog.Logger) (*manifestCopy, error) {
-	s, err := r.sink(ctx, m.Type, m.destination)
-	if err != nil {
-		return nil, fmt.Errorf("manifest_destination: %w", err)
+// NewManifestCopy copies into sink below prefix, under names that tell the shard apart.
+func NewManifestCopy(sink sinks.Sink, prefix string, sh Shard, log *slog.Logger) *ManifestCopy {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	prefix := strings.Trim(m.keyPrefix(), "/")
+	prefix = strings.Trim(prefix, "/")
 	suffix := ""
 	if sh.N > 1 {
 		suffix = fmt.Sprintf("-shard-%d-of-%d", sh.K, sh.N)
@@ -45,16 +45,16 @@ func newManifestCopy(ctx context.Context, r *router, m *manifestDestination, sh 
 		}
 		return prefix + "/" + name
 	}
-	return &manifestCopy{
-		sink:   s,
+	return &ManifestCopy{
+		sink:   sink,
 		runKey: join(fmt.Sprintf("runs/%s%s-%s.jsonl", time.Now().UTC().Format("20060102T150405Z"), suffix, hex.EncodeToString(random))),
 		latest: join("latest" + suffix + ".jsonl"),
 		log:    log,
-	}, nil
+	}
 }
 
 // seed fetches the latest remote manifest into path when there is no local one (a fresh pod).
-func (c *manifestCopy) seed(ctx context.Context, path string) error {
+func (c *ManifestCopy) seed(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
@@ -84,7 +84,7 @@ func (c *manifestCopy) seed(ctx context.Context, path string) error {
 
 // upload copies the manifest's whole lines so far, with a sha256sum sidecar, to the run's name and
 // to the latest name.
-func (c *manifestCopy) upload(ctx context.Context, w *manifest.Writer) error {
+func (c *ManifestCopy) upload(ctx context.Context, w *manifest.Writer) error {
 	size, err := w.Flushed()
 	if err != nil {
 		return err
@@ -107,10 +107,8 @@ func (c *manifestCopy) upload(ctx context.Context, w *manifest.Writer) error {
 	return nil
 }
 
-// every uploads the manifest every interval until ctx ends, so a long run killed midway still leaves
-// a recent copy.
 // startEvery runs every in the background; the returned stop cancels it and waits until it returned.
-func (c *manifestCopy) startEvery(ctx context.Context, interval time.Duration, w *manifest.Writer) (stop func()) {
+func (c *ManifestCopy) startEvery(ctx context.Context, interval time.Duration, w *manifest.Writer) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -123,7 +121,9 @@ func (c *manifestCopy) startEvery(ctx context.Context, interval time.Duration, w
 	}
 }
 
-func (c *manifestCopy) every(ctx context.Context, interval time.Duration, w *manifest.Writer) {
+// every uploads the manifest every interval until ctx ends, so a long run killed midway still leaves
+// a recent copy.
+func (c *ManifestCopy) every(ctx context.Context, interval time.Duration, w *manifest.Writer) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -1,0 +1,165 @@
+// Package runner is one run's lifecycle: the manifest's lock, the selection of recordings, the skip
+// list, the pipeline under a graceful stop, the manifest's copies and its close. Package main only
+// parses flags, builds the parts and prints the outcome.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/archiver"
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+)
+
+// Config is one run.
+type Config struct {
+	Client    *fetch.Client
+	Router    archiver.Router
+	Selection Selection
+	Manifest  string        // the local manifest's path; an existing one is extended
+	Copy      *ManifestCopy // the manifest_destination; nil for none
+	CopyEvery time.Duration // how often Copy is refreshed during the run
+	// Pipeline holds the pipeline's own settings (Concurrency, DryRun, Plan, Overwrite,
+	// ExpiryHorizon, ...); Run fills in the rest.
+	Pipeline archiver.Config
+	// Stop, when closed, asks the run to stop: the selection ends at once, no new recording starts,
+	// files in flight get Grace to finish. Cancelling ctx aborts them at once.
+	Stop  <-chan struct{}
+	Grace time.Duration
+	// Progress, when set, is started with the run's summary once the pipeline starts and stopped
+	// when it ends.
+	Progress func(*archiver.Summary) (stop func())
+	Now      func() time.Time // the clock expiries are judged by; default time.Now
+	Logger   *slog.Logger
+}
+
+// Result is what a run did. Summary is nil when the run ended before the pipeline started.
+type Result struct {
+	Summary *archiver.Summary
+	Select  time.Duration // time spent selecting recordings
+}
+
+// ErrInterrupted means the run was stopped (by Stop or ctx) before it had handled everything; the
+// manifest holds what finished.
+var ErrInterrupted = errors.New("stopped by signal")
+
+// ConfigError is a problem of the run's setup that no retry fixes (the manifest is held by another
+// run, unreadable or a symlink): nothing was archived.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// run is one Run in progress.
+type run struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// Run does the run. Per-recording problems are in the manifest and the summary; the error is for what
+// stopped the run itself: ErrInterrupted, ErrTokenRefused, a *ConfigError, or a failure to write the
+// manifest or to walk the listing.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &run{cfg: cfg, log: cfg.Logger}
+	dry := cfg.Pipeline.DryRun
+	if !dry { // a dry run writes nothing, so it needs no lock: it may run beside a real one
+		lock, err := manifest.Acquire(cfg.Manifest)
+		if err != nil {
+			return Result{}, &ConfigError{err}
+		}
+		defer lock.Release()
+	}
+	// Select before anything is written: a refused token or a stop leaves everything as it was.
+	started := time.Now()
+	sctx, cancelSelect := untilStop(ctx, cfg.Stop)
+	jobs, err := r.selectJobs(sctx)
+	cancelSelect()
+	res := Result{Select: time.Since(started)}
+	if err != nil {
+		return res, err
+	}
+	previous, err := r.skipList(ctx)
+	if err != nil {
+		return res, err
+	}
+	p := cfg.Pipeline
+	p.Client, p.Router, p.Previous, p.Logger, p.Stop, p.Now = cfg.Client, cfg.Router, previous, r.log, cfg.Stop, cfg.Now
+	if !dry {
+		if p.Manifest, err = manifest.Create(cfg.Manifest); err != nil {
+			return res, err
+		}
+	}
+	res.Summary, err = r.pipeline(ctx, p, jobs)
+	return res, err
+}
+
+// skipList reads what earlier runs archived: the local manifest, seeded from the manifest_destination's
+// latest copy on a fresh pod. Damaged lines are skipped and said.
+func (r *run) skipList(ctx context.Context) (manifest.Index, error) {
+	if r.cfg.Copy != nil && !r.cfg.Pipeline.DryRun {
+		if err := r.cfg.Copy.seed(ctx, r.cfg.Manifest); err != nil {
+			return manifest.Index{}, err
+		}
+	}
+	previous, damaged, err := manifest.ReadChecked(r.cfg.Manifest)
+	if err != nil {
+		return manifest.Index{}, &ConfigError{fmt.Errorf("--manifest: %w", err)}
+	}
+	for _, d := range damaged {
+		r.log.Warn("skipping a damaged manifest line", "manifest", r.cfg.Manifest, "line", d.Line, "problem", d.Reason)
+	}
+	return manifest.NewIndex(previous), nil
+}
+
+// pipeline runs the archiver under the graceful stop, keeps the manifest's copy fresh, and closes the
+// manifest: the periodic copy is joined before the final one, which goes out even after a stop (it is
+// what survives the pod), and the manifest is closed last.
+func (r *run) pipeline(ctx context.Context, p archiver.Config, jobs []archiver.Job) (*archiver.Summary, error) {
+	work, stopped, cancel := graceful(ctx, r.cfg.Stop, r.cfg.Grace, r.log)
+	defer cancel()
+	stopCopies := func() {}
+	if r.cfg.Copy != nil && p.Manifest != nil {
+		stopCopies = r.cfg.Copy.startEvery(work, r.cfg.CopyEvery, p.Manifest)
+	}
+	sum := archiver.NewSummary()
+	stopProgress := func() {}
+	if r.cfg.Progress != nil && !p.DryRun {
+		stopProgress = r.cfg.Progress(sum)
+	}
+	sum, runErr := archiver.RunWith(work, p, jobs, sum)
+	stopProgress()
+	stopCopies()
+	if r.cfg.Copy != nil && p.Manifest != nil {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		if err := r.cfg.Copy.upload(uctx, p.Manifest); err != nil {
+			r.log.Error("the manifest was not copied to manifest_destination", "error", err)
+			runErr = cmpErr(runErr, err)
+		}
+		cancel()
+	}
+	if p.Manifest != nil {
+		runErr = cmpErr(runErr, p.Manifest.Close())
+	}
+	if stopped() || ctx.Err() != nil {
+		return sum, fmt.Errorf("%w: the manifest holds what finished; run again to archive the rest", ErrInterrupted)
+	}
+	return sum, runErr
+}
+
+// cmpErr keeps the first error.
+func cmpErr(first, next error) error {
+	if first != nil {
+		return first
+	}
+	return next
+}

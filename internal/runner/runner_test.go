@@ -1,0 +1,160 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/archiver"
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/fetch/fetchtest"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/runner"
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/local"
+)
+
+type localRouter struct{ sink sinks.Sink }
+
+func (r localRouter) Route(ctx context.Context, rec *fetch.Recording) (archiver.Target, error) {
+	return archiver.Target{Name: "local", Sink: r.sink}, nil
+}
+
+type env struct {
+	api      *fetchtest.Server
+	cfg      runner.Config
+	dir      string
+	manifest string
+}
+
+func newEnv(t *testing.T, n int) *env {
+	var recs []fetchtest.Recording
+	for i := range n {
+		recs = append(recs, fetchtest.Recording{ID: fetchtest.UUID(i), Status: "UPLOADED", OutputFileName: "m.mp4", MediaSize: 200_000,
+			Invoked: time.Now().Add(-time.Duration(n-i) * time.Hour)})
+	}
+	api, err := fetchtest.New(recs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	client, err := fetch.New(fetch.Config{BaseURL: api.URL, AccountID: api.AccountID, AppID: api.AppID, Token: api.Token,
+		RequestsPerSecond: -1, AllowPrivateDownloads: true, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sink, _ := local.New(filepath.Join(dir, "archive"))
+	e := &env{api: api, dir: dir, manifest: filepath.Join(dir, "manifest.jsonl")}
+	e.cfg = runner.Config{Client: client, Router: localRouter{sinks.Guard(sink)}, Manifest: e.manifest,
+		Selection: runner.Selection{Since: time.Now().Add(-runner.CatchUpWindow), Until: time.Now()},
+		Pipeline:  archiver.Config{Concurrency: 1}, Grace: time.Minute}
+	return e
+}
+
+func (e *env) downloads(n int) (total int) {
+	for i := range n {
+		total += e.api.Requests(fetchtest.DownloadRoute(fetchtest.UUID(i), fetchtest.MediaFile))
+	}
+	return total
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A stop lets the file in flight finish within the grace period, starts nothing new, closes the
+// manifest with its sidecar and reports the rest as not reached.
+func TestAStopFinishesTheFileInFlight(t *testing.T) {
+	e := newEnv(t, 4)
+	e.api.SetDownloadRate(400_000) // half a second per file
+	stop := make(chan struct{})
+	e.cfg.Stop = stop
+	go func() {
+		waitFor(t, "a download", func() bool { return e.downloads(4) > 0 })
+		close(stop)
+	}()
+	res, err := runner.Run(context.Background(), e.cfg)
+	if !errors.Is(err, runner.ErrInterrupted) {
+		t.Fatalf("err = %v, want ErrInterrupted", err)
+	}
+	if got := res.Summary.Recordings[archiver.OutcomeArchived]; got != 1 {
+		t.Fatalf("archived %d, want the one in flight", got)
+	}
+	if len(res.Summary.AtRisk) != 3 {
+		t.Fatalf("at risk %+v, want the three not reached", res.Summary.AtRisk)
+	}
+	if _, err := os.Stat(e.manifest + ".sha256"); err != nil {
+		t.Fatal("the manifest was not closed with its sidecar")
+	}
+}
+
+// Cancelling ctx after a stop aborts the file in flight at once, leaving no line for it.
+func TestCancelAfterAStopAbortsAtOnce(t *testing.T) {
+	e := newEnv(t, 2)
+	e.api.SetDownloadRate(20_000) // ten seconds per file
+	stop := make(chan struct{})
+	e.cfg.Stop = stop
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		waitFor(t, "a download", func() bool { return e.downloads(2) > 0 })
+		close(stop)
+		time.Sleep(50 * time.Millisecond)
+		cancel()
+	}()
+	start := time.Now()
+	res, err := runner.Run(ctx, e.cfg)
+	if !errors.Is(err, runner.ErrInterrupted) || time.Since(start) > 5*time.Second {
+		t.Fatalf("err = %v after %v", err, time.Since(start))
+	}
+	entries, _ := manifest.Read(e.manifest)
+	if len(entries) != 0 || res.Summary.Recordings[archiver.OutcomeArchived] != 0 {
+		t.Fatalf("an aborted file left lines %+v", entries)
+	}
+}
+
+// A stop while listing ends the run at once, before anything is written.
+func TestAStopWhileSelectingWritesNothing(t *testing.T) {
+	e := newEnv(t, 2)
+	e.api.Inject(fetchtest.ListRoute, fetchtest.Fault{Delay: 10 * time.Second})
+	stop := make(chan struct{})
+	e.cfg.Stop = stop
+	go func() {
+		waitFor(t, "the listing", func() bool { return e.api.Requests(fetchtest.ListRoute) > 0 })
+		close(stop)
+	}()
+	res, err := runner.Run(context.Background(), e.cfg)
+	if !errors.Is(err, runner.ErrInterrupted) || res.Summary != nil {
+		t.Fatalf("err = %v, summary %v", err, res.Summary)
+	}
+	if _, err := os.Stat(e.manifest); err == nil {
+		t.Fatal("a manifest was written by a run stopped while selecting")
+	}
+}
+
+// The copy at the manifest destination ends equal to the closed local manifest: the periodic copy is
+// joined before the final one, so an older snapshot can never land last.
+func TestTheLastManifestCopyIsTheWholeManifest(t *testing.T) {
+	e := newEnv(t, 6)
+	e.api.SetDownloadRate(4_000_000)
+	remote, _ := local.New(filepath.Join(e.dir, "remote"))
+	e.cfg.Copy = runner.NewManifestCopy(sinks.Guard(remote), "m", runner.Shard{}, nil)
+	e.cfg.CopyEvery = 10 * time.Millisecond
+	if _, err := runner.Run(context.Background(), e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(e.manifest)
+	got, err := os.ReadFile(filepath.Join(e.dir, "remote", "m", "latest.jsonl"))
+	if err != nil || string(got) != string(want) {
+		t.Fatalf("latest.jsonl (%d bytes, %v) differs from the manifest (%d bytes)", len(got), err, len(want))
+	}
+}
