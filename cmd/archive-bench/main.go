@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string) error {
 	rclone := fs.String("rclone", "", "rclone binary (default: rclone on the PATH; none: skip)")
 	only := fs.String("only", "", "comma-separated scenario numbers to run (1, 2, 3, 4); default all")
 	concurrency := fs.Int("concurrency", 8, "recordings (and rclone transfers) in flight")
+	keep := fs.Bool("keep", false, "keep the work folder (the archiver's logs and manifests) and print its name")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,7 +60,11 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
+	if *keep {
+		defer fmt.Fprintln(os.Stderr, "archive-bench: kept", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
 	if *archiveBin == "" {
 		*archiveBin = filepath.Join(work, "archive")
 		if err := build(ctx, *archiveBin); err != nil {
