@@ -193,15 +193,23 @@ func median(ss []sample) sample {
 func timed(cmd *exec.Cmd) (sample, error) {
 	server, source := processCPU(serverPID()), selfCPU()
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return sample{}, err
+	}
+	peak := watchPeakRSS(cmd.Process.Pid)
+	err := cmd.Wait()
 	wall := time.Since(start)
+	maxRSS := peak()
 	server, source = processCPU(serverPID())-server, selfCPU()-source
 	if err != nil {
 		return sample{}, err
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return sample{Wall: wall, CPU: cpu, Server: server, Source: source, MaxRSS: ru.Maxrss * 1024}, nil
+	if maxRSS == 0 {
+		maxRSS = ru.Maxrss * 1024 // no /proc: an upper bound, see watchPeakRSS
+	}
+	return sample{Wall: wall, CPU: cpu, Server: server, Source: source, MaxRSS: maxRSS}, nil
 }
 
 // runArchive runs `archive run` as a nightly job would: the listing selects the recordings, the API is
