@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -47,4 +48,48 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// watchPeakRSS polls the high-water mark of a process's resident memory (VmHWM) until the returned
+// function is called, which gives the last value read. The kernel's ru_maxrss of a child cannot be
+// used: Go starts children with clone(CLONE_VM|CLONE_VFORK), so until exec the child runs in this
+// process's memory, and its ru_maxrss is at least this process's RSS (the bench serving thousands of
+// recordings), whatever the tool itself used. VmHWM belongs to the memory the tool got at exec.
+func watchPeakRSS(pid int) (stop func() int64) {
+	path := "/proc/" + strconv.Itoa(pid) + "/status"
+	var peak atomic.Int64
+	read := func() {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				if kb*1024 > peak.Load() {
+					peak.Store(kb * 1024)
+				}
+			}
+		}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			read()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		<-finished
+		return peak.Load()
+	}
 }

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/csv"
 	"fmt"
 	"html"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/fetch/fetchtest"
 )
 
@@ -53,3 +58,23 @@ func startFileServer(recs []fetchtest.Recording) (*fileServer, error) {
 }
 
 func (f *fileServer) Close() { f.srv.Close() }
+
+// writeURLList writes the presigned media URLs the API lists, as rclone copyurl --urls reads them
+// (CSV: URL, destination name), so rclone fetches the same URLs from the same host as the archiver.
+func writeURLList(ctx context.Context, api *fetchtest.Server, path string) (string, error) {
+	c, err := fetch.New(fetch.Config{BaseURL: api.URL, AccountID: api.AccountID, AppID: api.AppID, Token: api.Token, RequestsPerSecond: -1})
+	if err != nil {
+		return "", err
+	}
+	listing, err := c.List(ctx, fetch.ListOptions{})
+	if err != nil {
+		return "", fmt.Errorf("listing the URLs for rclone copyurl: %w", err)
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	for _, r := range listing.Recordings {
+		w.Write([]string{r.DownloadURL, r.ID + ".mp4"})
+	}
+	w.Flush()
+	return path, os.WriteFile(path, b.Bytes(), 0o600)
+}

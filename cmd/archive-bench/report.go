@@ -11,22 +11,29 @@ import (
 )
 
 func printTable(results []result) {
-	fmt.Println("| scenario | tool | wall s | MB/s | recordings/s | CPU s | CPU s/GB | S3 server CPU s | source CPU s | peak RSS MiB | API req/recording | throughput vs rclone |")
-	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| scenario | tool | wall s | MB/s | recordings/s | CPU s | CPU s/GB | S3 server CPU s | source CPU s | peak RSS MiB | API req/recording | downloads | throughput vs copyurl | vs copy |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
 		bytes := float64(r.Scenario.Size) * float64(r.Scenario.Count)
 		secs := r.Wall.Seconds()
-		api, ratio := "-", "-"
-		if r.Tool == "archive" {
-			api = fmt.Sprintf("%.2f", float64(r.API)/float64(r.Scenario.Count))
-			if r.Ratio > 0 {
-				ratio = fmt.Sprintf("%.2f", r.Ratio)
-			}
+		api, downloads, vsURL, vsCopy := "-", "-", "-", "-"
+		if r.Tool == toolArchive {
+			api = fmt.Sprintf("%.3f", float64(r.API)/float64(r.Scenario.Count))
+			downloads = fmt.Sprint(r.Downloads)
+			vsURL, vsCopy = ratio(r.VsCopyURL), ratio(r.VsCopy)
 		}
-		fmt.Printf("| %s | %s | %.2f | %.0f | %.1f | %.2f | %.2f | %s | %.2f | %.0f | %s | %s |\n",
+		fmt.Printf("| %s | %s | %.2f | %.0f | %.1f | %.2f | %.2f | %s | %.2f | %.0f | %s | %s | %s | %s |\n",
 			r.Scenario.Name, r.Tool, secs, bytes/1e6/secs, float64(r.Scenario.Count)/secs,
-			r.CPU.Seconds(), r.CPU.Seconds()/(bytes/1e9), serverCPU(r), r.Source.Seconds(), float64(r.MaxRSS)/(1<<20), api, ratio)
+			r.CPU.Seconds(), r.CPU.Seconds()/(bytes/1e9), serverCPU(r), r.Source.Seconds(), float64(r.MaxRSS)/(1<<20), api, downloads, vsURL, vsCopy)
 	}
+	fmt.Println("\nMB/s and CPU s/GB count the scenario's bytes, also on a re-run that moves none of them.")
+}
+
+func ratio(x float64) string {
+	if x == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", x)
 }
 
 func machine() string {
@@ -48,16 +55,20 @@ func build(ctx context.Context, out string) error {
 	return cmd.Run()
 }
 
-// lookRclone finds rclone on the PATH or where the bench script installs it.
+// rcloneVersion is the rclone the bench compares with, as scripts/bench.sh installs it (v1.71 and v1.72
+// have no copyurl --urls).
+const rcloneVersion = "v1.76.0"
+
+// lookRclone finds the pinned rclone where the bench script installs it, or else rclone on the PATH.
 func lookRclone() string {
-	if p, err := exec.LookPath("rclone"); err == nil {
-		return p
-	}
 	if dir := os.Getenv("RTK_TOOLS_BIN"); dir != "" {
-		p := filepath.Join(dir, "rclone")
+		p := filepath.Join(dir, "rclone-"+rcloneVersion)
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
+	}
+	if p, err := exec.LookPath("rclone"); err == nil {
+		return p
 	}
 	return ""
 }

@@ -150,8 +150,16 @@ func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks
 			o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
 		}
 	}
-	if _, err := s.client.PutObject(ctx, in, opts); err != nil {
+	out, err := s.client.PutObject(ctx, in, opts)
+	if err != nil {
 		return s.wrap("put", key, err)
+	}
+	if in.ChecksumCRC32C != nil && aws.ToString(out.ChecksumCRC32C) == *in.ChecksumCRC32C {
+		// The server answers with the CRC32C of what it stored, and it is the one we sent and it
+		// checked: the service's own checksum of the same bytes. A HEAD would report that same stored
+		// checksum and the size the signed Content-Length already held the request to, so it proves
+		// nothing more. Only a server that reports no checksum (or another) is asked with a HEAD.
+		return nil
 	}
 	if _, err := s.verify(ctx, key, w); err != nil {
 		s.remove(ctx, key)

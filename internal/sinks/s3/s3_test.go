@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -151,5 +152,26 @@ func TestVerifyCatchesMismatch(t *testing.T) {
 	other := sha([]byte("other bytes!"))
 	if _, err := s.verify(t.Context(), "v", want{size: int64(len(data)), sha256: other, checksumSHA256: b64hex(other)}); !errors.Is(err, sinks.ErrChecksumMismatch) {
 		t.Fatalf("wrong checksum: %v", err)
+	}
+}
+
+// TestPutObjectReportsChecksum shows what a single-part Put relies on to skip its HEAD: the server
+// answers a PutObject with the CRC32C of what it stored, the one that was sent.
+func TestPutObjectReportsChecksum(t *testing.T) {
+	for _, v := range []string{"RTK_TEST_S3_ENDPOINT", "RTK_TEST_S3_HTTPS_ENDPOINT"} {
+		t.Run(v, func(t *testing.T) {
+			s := newSink(t, testenv.Require(t, v))
+			data := []byte("the recording")
+			sent := b64crc(crc32.Checksum(data, castagnoli))
+			out, err := s.client.PutObject(t.Context(), &s3sdk.PutObjectInput{
+				Bucket: &s.bucket, Key: aws.String("single"), Body: bytes.NewReader(data), ChecksumCRC32C: aws.String(sent),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(out.ChecksumCRC32C); got != sent {
+				t.Fatalf("PutObject answered CRC32C %q, sent %q: every single-part Put would need its HEAD", got, sent)
+			}
+		})
 	}
 }
