@@ -70,6 +70,24 @@ func Run(ctx context.Context, cfg Config, jobs []Job) (*Summary, error) {
 
 // RunWith is Run reporting into sum, which a progress display may read while the run goes on.
 func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summary, error) {
+	jobs = Order(jobs)
+	sum.planned.Store(int64(len(jobs)))
+	in := make(chan Job, len(jobs))
+	for _, j := range jobs {
+		in <- j
+	}
+	close(in)
+	return run(ctx, cfg, in, false, sum)
+}
+
+// RunFeed is RunWith for jobs that arrive while the run goes on (the pages of a listing), taken in the
+// order they come. The sender closes in when no more come, and also when the run is stopped: what is
+// still in it then is reported as not reached.
+func RunFeed(ctx context.Context, cfg Config, in <-chan Job, sum *Summary) (*Summary, error) {
+	return run(ctx, cfg, in, true, sum)
+}
+
+func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary) (*Summary, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 4
 	}
@@ -94,26 +112,46 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 	if !cfg.DryRun && cfg.Manifest == nil {
 		return nil, errors.New("archiver: no manifest")
 	}
-	jobs = order(jobs)
-	sum.planned.Store(int64(len(jobs)))
 	a := &archiver{cfg: cfg, log: cfg.Logger, sum: sum}
+	take := func() (Job, bool) {
+		j, ok := <-in
+		if ok && live {
+			sum.planned.Add(1)
+		}
+		return j, ok
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	feed := make(chan Job)
-	fed := 0 // jobs handed to a worker; read after Wait
+	var held []Job // taken but never handed to a worker; read after Wait
 	g.Go(func() error {
 		defer close(feed)
-		for _, j := range jobs {
+		for {
+			var j Job
+			var ok bool
 			select {
-			case feed <- j:
-				fed++
+			case j, ok = <-in:
+				if !ok {
+					return nil
+				}
+				if live {
+					sum.planned.Add(1)
+				}
 			case <-gctx.Done():
 				return nil
 			case <-cfg.Stop:
 				return nil
 			}
+			select {
+			case feed <- j:
+			case <-gctx.Done():
+				held = append(held, j)
+				return nil
+			case <-cfg.Stop:
+				held = append(held, j)
+				return nil
+			}
 		}
-		return nil
 	})
 	for range cfg.Concurrency {
 		g.Go(func() error {
@@ -126,7 +164,14 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 		})
 	}
 	err := g.Wait()
-	for _, j := range jobs[fed:] {
+	for {
+		j, ok := take()
+		if !ok {
+			break
+		}
+		held = append(held, j)
+	}
+	for _, j := range held {
 		if j.Reject == "" {
 			a.atRisk(a.log.With("recording_id", j.ID), j.ID, j.expiry(), "not reached: the run stopped before it")
 		}
@@ -138,9 +183,9 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 	return sum, err
 }
 
-// order puts the recordings whose media disappears first at the front; unknown expiries go last, in
+// Order puts the recordings whose media disappears first at the front; unknown expiries go last, in
 // their given order.
-func order(jobs []Job) []Job {
+func Order(jobs []Job) []Job {
 	jobs = slices.Clone(jobs)
 	expiry := func(j Job) time.Time {
 		if j.Listed == nil {

@@ -39,6 +39,10 @@ type ListOptions struct {
 	Since, Until time.Time // zero means unbounded
 	MeetingID    string
 	PerPage      int // asked for; the server may send fewer. Default 100
+	// OnPage, when set, is called after each page with what it added (recordings seen for the first
+	// time, refused items), so a caller can start on them while the walk goes on. An error from it ends
+	// the walk with that error.
+	OnPage func(fresh []Recording, refused []Invalid) error
 }
 
 // Listing is what a walk over the listing found.
@@ -99,9 +103,15 @@ func (c *Client) List(ctx context.Context, opt ListOptions) (*Listing, error) {
 		if len(p.items) == 0 {
 			return w.listing(), nil
 		}
-		if !w.add(p.items) && !w.complete(p) {
+		fresh, refused, progressed := w.add(p.items)
+		if !progressed && !w.complete(p) {
 			return nil, fmt.Errorf("%s: %d items, none new, after %d distinct recordings of the %d announced: %w",
 				op, len(p.items), w.distinct(), p.total, ErrListingStuck)
+		}
+		if opt.OnPage != nil && (len(fresh) > 0 || len(refused) > 0) {
+			if err := opt.OnPage(fresh, refused); err != nil {
+				return nil, err
+			}
 		}
 		if w.complete(p) {
 			return w.listing(), nil

@@ -13,12 +13,14 @@ func newWalk() *walk {
 	return &walk{good: map[string]Recording{}, bad: map[string]string{}, unnamed: map[string]string{}}
 }
 
-// add takes a page's items and reports whether any was new.
-func (w *walk) add(items []item) (progressed bool) {
+// add takes a page's items and returns what it adds: recordings seen for the first time (or seen
+// before only as refused items) and refused items seen for the first time.
+func (w *walk) add(items []item) (fresh []Recording, refused []Invalid, progressed bool) {
 	for _, it := range items {
 		if it.id == "" {
 			if _, ok := w.unnamed[it.raw]; !ok {
 				w.unnamed[it.raw] = it.reason
+				refused = append(refused, Invalid{Reason: it.reason})
 				progressed = true
 			}
 			continue
@@ -29,14 +31,19 @@ func (w *walk) add(items []item) (progressed bool) {
 			w.order = append(w.order, it.id)
 			progressed = true
 		}
-		if it.rec != nil {
+		switch {
+		case it.rec != nil:
+			if !seenGood {
+				fresh = append(fresh, *it.rec)
+			}
 			w.good[it.id] = *it.rec
 			delete(w.bad, it.id)
-		} else if !seenGood {
+		case !seenGood && !seenBad:
 			w.bad[it.id] = it.reason
+			refused = append(refused, Invalid{ID: it.id, Reason: it.reason})
 		}
 	}
-	return progressed
+	return fresh, refused, progressed
 }
 
 // distinct is the number of recordings seen, counting items without an id once each.

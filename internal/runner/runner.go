@@ -79,27 +79,58 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		defer lock.Release()
 	}
-	// Select before anything is written: a refused token or a stop leaves everything as it was.
+	// Nothing is written before the selection has an answer: a refused token or a stop leaves
+	// everything as it was. A listing streams: its first page is the answer, and the pipeline starts
+	// on it while later pages come.
 	started := time.Now()
 	sctx, cancelSelect := untilStop(ctx, cfg.Stop)
-	jobs, err := r.selectJobs(sctx)
-	cancelSelect()
+	defer cancelSelect()
+	var jobs []archiver.Job
+	var stream *listingStream
+	var err error
+	if cfg.Selection.IDs == nil {
+		stream = r.streamListing(sctx)
+		err = stream.firstPage()
+	} else {
+		jobs, err = r.selectJobs(sctx)
+		cancelSelect()
+	}
 	res := Result{Select: time.Since(started)}
 	if err != nil {
+		if stream != nil {
+			stream.drain()
+		}
 		return res, err
 	}
 	previous, err := r.skipList(ctx)
+	if err == nil && !dry {
+		cfg.Pipeline.Manifest, err = manifest.Create(cfg.Manifest)
+	}
 	if err != nil {
+		if stream != nil {
+			cancelSelect()
+			stream.drain()
+		}
 		return res, err
 	}
 	p := cfg.Pipeline
 	p.Client, p.Router, p.Previous, p.Logger, p.Stop, p.Now = cfg.Client, cfg.Router, previous, r.log, cfg.Stop, cfg.Now
-	if !dry {
-		if p.Manifest, err = manifest.Create(cfg.Manifest); err != nil {
-			return res, err
+	run := func(ctx context.Context, p archiver.Config, sum *archiver.Summary) (*archiver.Summary, error) {
+		return archiver.RunWith(ctx, p, jobs, sum)
+	}
+	if stream != nil {
+		run = func(ctx context.Context, p archiver.Config, sum *archiver.Summary) (*archiver.Summary, error) {
+			return archiver.RunFeed(ctx, p, stream.jobs, sum)
 		}
 	}
-	res.Summary, err = r.pipeline(ctx, p, jobs)
+	res.Summary, err = r.pipeline(ctx, p, run)
+	if stream != nil {
+		stream.drain()
+		res.Select = stream.took
+		if lerr := stream.err; lerr != nil && !errors.Is(err, ErrInterrupted) {
+			err = cmpErr(err, lerr) // the listing broke off after its first page: loud, exit 1
+		}
+	}
 	return res, err
 }
 
@@ -124,7 +155,7 @@ func (r *run) skipList(ctx context.Context) (manifest.Index, error) {
 // pipeline runs the archiver under the graceful stop, keeps the manifest's copy fresh, and closes the
 // manifest: the periodic copy is joined before the final one, which goes out even after a stop (it is
 // what survives the pod), and the manifest is closed last.
-func (r *run) pipeline(ctx context.Context, p archiver.Config, jobs []archiver.Job) (*archiver.Summary, error) {
+func (r *run) pipeline(ctx context.Context, p archiver.Config, run func(context.Context, archiver.Config, *archiver.Summary) (*archiver.Summary, error)) (*archiver.Summary, error) {
 	work, stopped, cancel := graceful(ctx, r.cfg.Stop, r.cfg.Grace, r.log)
 	defer cancel()
 	stopCopies := func() {}
@@ -136,7 +167,7 @@ func (r *run) pipeline(ctx context.Context, p archiver.Config, jobs []archiver.J
 	if r.cfg.Progress != nil && !p.DryRun {
 		stopProgress = r.cfg.Progress(sum)
 	}
-	sum, runErr := archiver.RunWith(work, p, jobs, sum)
+	sum, runErr := run(work, p, sum)
 	stopProgress()
 	stopCopies()
 	if r.cfg.Copy != nil && p.Manifest != nil {

@@ -158,3 +158,40 @@ func TestTheLastManifestCopyIsTheWholeManifest(t *testing.T) {
 		t.Fatalf("latest.jsonl (%d bytes, %v) differs from the manifest (%d bytes)", len(got), err, len(want))
 	}
 }
+
+// The pipeline starts on the listing's first page while later pages are still coming.
+func TestThePipelineStartsBeforeTheListingEnds(t *testing.T) {
+	e := newEnv(t, 10)
+	e.api.SetPaging(fetchtest.Paging{MaxPerPage: 5})
+	e.api.Inject(fetchtest.ListRoute, fetchtest.Fault{}, fetchtest.Fault{Delay: 2 * time.Second})
+	during := make(chan int, 1)
+	go func() {
+		waitFor(t, "the second page", func() bool { return e.api.Requests(fetchtest.ListRoute) >= 2 })
+		time.Sleep(time.Second) // the second page is held for two seconds
+		during <- e.downloads(10)
+	}()
+	res, err := runner.Run(context.Background(), e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Summary.Recordings[archiver.OutcomeArchived]; got != 10 {
+		t.Fatalf("archived %d of 10", got)
+	}
+	if <-during == 0 {
+		t.Fatal("nothing was downloaded while the second page was on its way")
+	}
+}
+
+// A listing that breaks off after its first page fails the run loudly, and what it had listed is
+// archived.
+func TestAListingThatBreaksOffFailsTheRun(t *testing.T) {
+	e := newEnv(t, 10)
+	e.api.SetPaging(fetchtest.Paging{MaxPerPage: 5, IgnorePageNo: true})
+	res, err := runner.Run(context.Background(), e.cfg)
+	if !errors.Is(err, fetch.ErrListingStuck) {
+		t.Fatalf("err = %v, want ErrListingStuck", err)
+	}
+	if got := res.Summary.Recordings[archiver.OutcomeArchived]; got != 5 {
+		t.Fatalf("archived %d, want the first page's 5", got)
+	}
+}

@@ -33,17 +33,11 @@ type Selection struct {
 // configuration error, not a failed night.
 var ErrTokenRefused = errors.New("the API refused the token")
 
-// selectJobs returns the jobs of the selection: the listing's, or the backfill's IDs with what one
-// listing knows of them; then this shard's part.
+// selectJobs returns a backfill's jobs, with what one listing knows of them, and this shard's part.
+// (A listing is streamed instead: see stream.go.)
 func (r *run) selectJobs(ctx context.Context) ([]archiver.Job, error) {
 	sel := r.cfg.Selection
-	var jobs []archiver.Job
-	var err error
-	if sel.IDs == nil {
-		jobs, err = r.listJobs(ctx)
-	} else {
-		jobs, err = r.orderBackfill(ctx, sel.IDs)
-	}
+	jobs, err := r.orderBackfill(ctx, sel.IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -52,25 +46,6 @@ func (r *run) selectJobs(ctx context.Context) ([]archiver.Job, error) {
 		jobs = sel.Shard.filter(jobs)
 		r.log.Info("sharded", "shard", sel.Shard.String(), "recordings", len(jobs), "of", all)
 	}
-	return jobs, nil
-}
-
-// listJobs selects the recordings of the listing window. Items the listing could not use become jobs
-// that fail with the reason, so the rest is archived and the run still says what it could not do.
-func (r *run) listJobs(ctx context.Context) ([]archiver.Job, error) {
-	sel := r.cfg.Selection
-	listing, err := r.cfg.Client.List(ctx, fetch.ListOptions{Since: sel.Since, Until: sel.Until, MeetingID: sel.MeetingID})
-	if err != nil {
-		return nil, selectionError("listing recordings", err)
-	}
-	jobs := make([]archiver.Job, 0, len(listing.Recordings)+len(listing.Invalid))
-	for i := range listing.Recordings {
-		jobs = append(jobs, archiver.Job{ID: listing.Recordings[i].ID, Listed: &listing.Recordings[i]})
-	}
-	for _, bad := range listing.Invalid {
-		jobs = append(jobs, archiver.Job{ID: bad.ID, Reject: bad.Reason})
-	}
-	r.log.Info("selected recordings", "count", len(listing.Recordings), "refused", len(listing.Invalid), "since", sel.Since, "until", sel.Until)
 	return jobs, nil
 }
 

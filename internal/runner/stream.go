@@ -1,0 +1,82 @@
+package runner
+
+import (
+	"context"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/archiver"
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+)
+
+// listingStream is a listing walked in the background, its recordings handed on page by page: at the
+// API's pace a long listing takes a while, and the pipeline need not wait for its last page. The
+// listing is sorted by invoked time, so pages come roughly in the order their media expires; each page
+// is put in expiry order before it is handed on.
+type listingStream struct {
+	jobs  chan archiver.Job // closed when the walk ends
+	first chan error        // the walk's first answer: nil once a page (or the end) came
+	done  chan struct{}
+	err   error         // how the walk ended; read after done
+	took  time.Duration // how long it took; read after done
+}
+
+func (r *run) streamListing(ctx context.Context) *listingStream {
+	s := &listingStream{jobs: make(chan archiver.Job, 4096), first: make(chan error, 1), done: make(chan struct{})}
+	sel := r.cfg.Selection
+	go func() {
+		defer close(s.done)
+		defer close(s.jobs)
+		start := time.Now()
+		answered := false
+		answer := func(err error) {
+			if !answered {
+				answered = true
+				s.first <- err
+			}
+		}
+		listed, refused, kept := 0, 0, 0
+		_, err := r.cfg.Client.List(ctx, fetch.ListOptions{Since: sel.Since, Until: sel.Until, MeetingID: sel.MeetingID,
+			OnPage: func(fresh []fetch.Recording, bad []fetch.Invalid) error {
+				answer(nil)
+				page := make([]archiver.Job, 0, len(fresh)+len(bad))
+				for i := range fresh {
+					page = append(page, archiver.Job{ID: fresh[i].ID, Listed: &fresh[i]})
+				}
+				for _, b := range bad {
+					page = append(page, archiver.Job{ID: b.ID, Reject: b.Reason})
+				}
+				listed, refused = listed+len(fresh), refused+len(bad)
+				mine := sel.Shard.filter(page)
+				kept += len(mine)
+				for _, j := range archiver.Order(mine) {
+					select {
+					case s.jobs <- j:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				return nil
+			}})
+		s.took = time.Since(start)
+		if err != nil {
+			err = selectionError("listing recordings", err)
+		}
+		s.err = err
+		answer(err)
+		r.log.Info("selected recordings", "count", listed, "refused", refused, "since", sel.Since, "until", sel.Until)
+		if sel.Shard.N > 1 {
+			r.log.Info("sharded", "shard", sel.Shard.String(), "recordings", kept, "of", listed+refused)
+		}
+	}()
+	return s
+}
+
+// firstPage waits for the walk's first answer.
+func (s *listingStream) firstPage() error { return <-s.first }
+
+// drain takes what is left and waits for the walk to end.
+func (s *listingStream) drain() {
+	for range s.jobs {
+	}
+	<-s.done
+}
