@@ -48,8 +48,8 @@ func (d azureDestination) open(ctx context.Context, env func(string) string) (si
 		ConnectionString: env("AZURE_STORAGE_CONNECTION_STRING"),
 		AccountKey:       env("AZURE_STORAGE_KEY"),
 	}
-	if cfg.ConnectionString == "" && cfg.AccountKey == "" {
-		return nil, errors.New("no Azure credentials: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_KEY together with destinations.azure.account")
+	if cfg.ConnectionString == "" && cfg.Account == "" {
+		return nil, errors.New("no Azure credentials: set AZURE_STORAGE_CONNECTION_STRING, or destinations.azure.account with AZURE_STORAGE_KEY or a Microsoft Entra identity (workload identity, managed identity)")
 	}
 	return azure.New(cfg)
 }

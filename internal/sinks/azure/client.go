@@ -9,6 +9,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 )
@@ -44,15 +45,8 @@ func newClient(cfg Config) (*container.Client, string, error) {
 		}
 		return c, account, nil
 	}
-	if cfg.AccountKey == "" {
-		return nil, "", errors.New("no credentials: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_KEY with account")
-	}
 	if cfg.Account == "" {
-		return nil, "", errors.New("account is required with AZURE_STORAGE_KEY")
-	}
-	cred, err := azblob.NewSharedKeyCredential(cfg.Account, cfg.AccountKey)
-	if err != nil {
-		return nil, "", errors.New("AZURE_STORAGE_KEY is not a valid base64 account key")
+		return nil, "", errors.New("no credentials: set AZURE_STORAGE_CONNECTION_STRING, or account (with AZURE_STORAGE_KEY, or with a Microsoft Entra identity such as workload identity)")
 	}
 	endpoint := cfg.Endpoint
 	if endpoint == "" {
@@ -62,8 +56,27 @@ func newClient(cfg Config) (*container.Client, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("endpoint %q: %w", endpoint, err)
 	}
-	c, err := container.NewClientWithSharedKeyCredential(containerURL, cred, &container.ClientOptions{ClientOptions: opts.ClientOptions})
+	copts := &container.ClientOptions{ClientOptions: opts.ClientOptions}
+	var c *container.Client
+	if cfg.AccountKey != "" {
+		cred, err := azblob.NewSharedKeyCredential(cfg.Account, cfg.AccountKey)
+		if err != nil {
+			return nil, "", errors.New("AZURE_STORAGE_KEY is not a valid base64 account key")
+		}
+		c, err = container.NewClientWithSharedKeyCredential(containerURL, cred, copts)
+		if err != nil {
+			return nil, "", err
+		}
+		return c, cfg.Account, nil
+	}
+	// No key: a Microsoft Entra identity, found the SDK's standard way (workload identity from
+	// AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE, a managed identity, the Azure CLI's
+	// login). The destination check before the first upload says at once when none is there.
+	cred, err := azidentity.NewDefaultAzureCredential(nil)
 	if err != nil {
+		return nil, "", fmt.Errorf("no AZURE_STORAGE_KEY and no Microsoft Entra identity: %w", err)
+	}
+	if c, err = container.NewClient(containerURL, cred, copts); err != nil {
 		return nil, "", err
 	}
 	return c, cfg.Account, nil

@@ -88,3 +88,19 @@ func TestURL(t *testing.T) {
 		t.Fatalf("URL = %s, want %s", got, want)
 	}
 }
+
+// Without a key or a connection string, the sink uses a Microsoft Entra identity (workload identity
+// in a pod): building it makes no request; the destination check before the first upload is what
+// finds out whether an identity is there.
+func TestNoKeyMeansAnEntraIdentity(t *testing.T) {
+	s, err := New(Config{Account: "acct", Container: "rec"})
+	if err != nil {
+		t.Fatalf("an account without a key: %v", err)
+	}
+	if got := s.URL("k"); got != "azblob://acct/rec/k" {
+		t.Fatalf("URL = %s", got)
+	}
+	if _, err := New(Config{Container: "rec"}); err == nil || !strings.Contains(err.Error(), "account") {
+		t.Fatalf("neither key nor account: %v, want an error naming the account", err)
+	}
+}
