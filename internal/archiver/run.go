@@ -44,6 +44,9 @@ type Config struct {
 	// URLMargin: a listed download URL expiring sooner than this is not used; the details are fetched
 	// for a fresh one first. Default 1 h.
 	URLMargin time.Duration
+	// Artifacts are the session artifact kinds (manifest.KindTranscript, ...) archived with each
+	// uploaded recording that has a session; none when empty.
+	Artifacts []string
 }
 
 // Job is one selected recording.
@@ -168,6 +171,8 @@ type archiver struct {
 	cfg Config
 	log *slog.Logger
 	sum *Summary
+	// sessions de-duplicates session artifacts between the recordings of one run (artifacts.go).
+	sessions sessionClaims
 }
 
 func (a *archiver) now() time.Time { return a.cfg.Now() }
