@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +27,25 @@ type artRun struct {
 	kinds  []string
 	now    time.Time // zero: time.Now
 	dryRun bool
-	plan   bytes.Buffer
+	plan   lockedBuffer
+}
+
+// lockedBuffer takes the plan lines the workers print at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func (e *env) runListed(r *artRun) (*archiver.Summary, []manifest.Entry) {
