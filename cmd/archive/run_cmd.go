@@ -100,6 +100,7 @@ func archiveRunWith(ctx context.Context, opts *runOptions, cfg *fileConfig, gete
 		Plan:        stdout,
 		Overwrite:   opts.Overwrite,
 		Logger:      log,
+		Artifacts:   opts.Artifacts,
 	}
 	if !opts.DryRun {
 		w, err := manifest.Create(opts.Manifest)
