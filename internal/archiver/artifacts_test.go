@@ -435,3 +435,23 @@ func TestDryRunCountsTheArtifactCalls(t *testing.T) {
 		t.Errorf("the dry run made %d session API calls", n)
 	}
 }
+
+func TestArtifactsOfARecordingWithoutARealtimeKitCopy(t *testing.T) {
+	sid := fetchtest.UUID(980)
+	r := withSession(rec(1, "UPLOADED", 10_000), sid)
+	r.NoDownloadURL = true
+	e := newEnv(t, r)
+	e.api.AddSession(fetchtest.Session{ID: sid, TranscriptSize: 100})
+	sum, entries := e.runListed(&artRun{kinds: []string{manifest.KindTranscript}})
+	if got := byStatus(entries); got["transcript/archived"] != 1 || got["media/skipped"] != 1 || sum.Recordings["skipped"] != 1 {
+		t.Fatalf("lines %v, recordings %v; want the transcript archived and the media skipped", got, sum.Recordings)
+	}
+	calls := sessionCalls(e.api, sid)
+	_, entries = e.runListed(&artRun{kinds: []string{manifest.KindTranscript}})
+	if got := byStatus(entries); got["transcript/present"] != 1 {
+		t.Fatalf("rerun: %v", got)
+	}
+	if n := sessionCalls(e.api, sid) - calls; n != 0 || artifactDownloads(e.api, sid) != 1 {
+		t.Errorf("rerun: %d session API calls, %d downloads; want none again", n, artifactDownloads(e.api, sid))
+	}
+}

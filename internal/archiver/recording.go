@@ -70,7 +70,10 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		return whole(OutcomeFailed, manifest.StatusFailed, fmt.Sprintf("unknown status %q: refusing to guess whether it has media", rec.Status))
 	}
 	if !rec.HasMedia() {
-		return whole(OutcomeSkipped, manifest.StatusSkipped, "UPLOADED without any download URL: RealtimeKit keeps no copy (only the storage_config destination has it)")
+		if handled, err := a.artifactsWithoutMedia(ctx, log, rec); handled || err != nil {
+			return err
+		}
+		return whole(OutcomeSkipped, manifest.StatusSkipped, noMediaReason)
 	}
 	target, err := a.cfg.Router.Route(ctx, rec)
 	if err != nil {
@@ -167,6 +170,8 @@ func (a *archiver) atRisk(log *slog.Logger, id string, exp time.Time, reason str
 		log.Warn("recording at risk: not archived and its media expires soon", "expiry", exp, "left", exp.Sub(a.now()).Round(time.Minute), "reason", reason)
 	}
 }
+
+const noMediaReason = "UPLOADED without any download URL: RealtimeKit keeps no copy (only the storage_config destination has it)"
 
 // earlier reports what the manifest holds of the listed recording at the destination it would go to
 // now: all of it (its files and details, and every chosen artifact of its session settled), its files
