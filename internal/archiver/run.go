@@ -97,6 +97,9 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 	if !cfg.DryRun && cfg.Manifest == nil {
 		return nil, errors.New("archiver: no manifest")
 	}
+	if cfg.Plan != nil {
+		cfg.Plan = &lockedWriter{w: cfg.Plan}
+	}
 	jobs = order(jobs)
 	sum.planned.Store(int64(len(jobs)))
 	a := &archiver{cfg: cfg, log: cfg.Logger, sum: sum}
