@@ -29,6 +29,9 @@ func demoCommand(ctx context.Context, stop <-chan struct{}, args []string, geten
 		return fmt.Errorf("starting the simulated API: %w", err)
 	}
 	defer api.Close()
+	for _, sess := range fetchtest.DemoSessions(now) {
+		api.AddSession(sess)
+	}
 
 	archiveDir := filepath.Join(*dir, "archive")
 	demoEnv := map[string]string{
@@ -38,7 +41,7 @@ func demoCommand(ctx context.Context, stop <-chan struct{}, args []string, geten
 		"CLOUDFLARE_API_URL":    api.URL,
 	}
 	// The simulated API serves its downloads from this machine over http: allowed for the demo only.
-	runArgs := []string{"--api-rate", "0", "--allow-private-downloads", "--manifest", filepath.Join(*dir, "manifest.jsonl"), "--concurrency", fmt.Sprint(*concurrency)}
+	runArgs := []string{"--api-rate", "0", "--allow-private-downloads", "--artifacts", "all", "--manifest", filepath.Join(*dir, "manifest.jsonl"), "--concurrency", fmt.Sprint(*concurrency)}
 	if *logFormat != "" {
 		runArgs = append(runArgs, "--log-format", *logFormat)
 	}
@@ -57,7 +60,7 @@ func demoCommand(ctx context.Context, stop <-chan struct{}, args []string, geten
 		return err
 	}
 	if err == nil {
-		fmt.Fprintf(stdout, "demo: done. Look at %s, or run the demo again: the manifest then holds everything as archived earlier, and nothing is downloaded again.\n", archiveDir)
+		fmt.Fprintf(stdout, "demo: done. Look at %s, or run the demo again: the manifest then holds everything as archived earlier, and nothing is downloaded again (the artifacts a session does not have yet are asked for again).\n", archiveDir)
 	}
 	return err
 }

@@ -46,6 +46,7 @@ type runOptions struct {
 	MinRate               byteSize // per second; 0 disables
 	FileTimeout           time.Duration
 	MaxFileSize           byteSize
+	Artifacts             []string // session artifact kinds, in the order a run handles them
 
 	now func() time.Time // the clock expiries are judged by; time.Now outside tests
 }
@@ -61,7 +62,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stdou
 		}
 		return def
 	}
-	var tokenFile, since, until, shardFlag, shards string
+	var tokenFile, since, until, shardFlag, shards, artifacts string
 	fs.StringVar(&o.AccountID, "account-id", getenv("CLOUDFLARE_ACCOUNT_ID"), "Cloudflare account ID (env CLOUDFLARE_ACCOUNT_ID); required")
 	fs.StringVar(&o.AppID, "app-id", getenv("REALTIMEKIT_APP_ID"), "RealtimeKit app ID (env REALTIMEKIT_APP_ID); required")
 	fs.StringVar(&tokenFile, "api-token-file", "", "read the API token from this file instead of env CLOUDFLARE_API_TOKEN")
@@ -93,6 +94,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stdou
 	fs.Var(&o.MinRate, "min-rate", "a download slower than this many bytes per second over a --stall-timeout window is cut and resumed like a stall (e.g. 1KiB, 64KiB); 0 disables")
 	fs.DurationVar(&o.FileTimeout, "file-timeout", 12*time.Hour, "each file's download, resumes included, ends within this time; the default fits a 24 h recording (about 7 GB) at 160 kB/s")
 	fs.Var(&o.MaxFileSize, "max-file-size", "largest file accepted, whether its size is announced or not (e.g. 16GiB); RealtimeKit records up to 24 h, about 7 GB")
+	fs.StringVar(&artifacts, "artifacts", getenv("ARCHIVE_ARTIFACTS"), "also archive each recording's session artifacts: transcript, summary, chat (comma-separated) or all, once per session, each 1 API call per session (env ARCHIVE_ARTIFACTS); default none")
 	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
 	if err := parseFlags(fs, args, runHelp, stdout); err != nil {
 		return nil, err
@@ -106,6 +108,9 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stdou
 		return nil, err
 	}
 	if o.Shard, err = parseShard(shardFlag, shards, getenv); err != nil {
+		return nil, err
+	}
+	if o.Artifacts, err = parseArtifacts(artifacts); err != nil {
 		return nil, err
 	}
 	manifestSet := false

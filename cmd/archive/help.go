@@ -27,7 +27,7 @@ var placeholders = map[string]string{
 	"account-id": "ID", "app-id": "ID", "api-token-file": "FILE", "api-url": "URL", "ids": "FILE",
 	"since": "D|TIME", "until": "D|TIME", "meeting-id": "ID", "config": "FILE", "manifest": "FILE",
 	"concurrency": "N", "log-format": "text|json", "log-level": "LEVEL", "expiry-warning": "D",
-	"api-rate": "PER_S", "api-burst": "N", "shard": "K/N", "shards": "N", "progress": "auto|always|never",
+	"api-rate": "PER_S", "artifacts": "LIST", "api-burst": "N", "shard": "K/N", "shards": "N", "progress": "auto|always|never",
 	"progress-interval": "D", "pushgateway": "URL", "manifest-upload-interval": "D", "stall-timeout": "D",
 	"min-rate": "SIZE", "file-timeout": "D", "max-file-size": "SIZE", "grace": "D", "dir": "DIR",
 	"sample": "PERCENT",

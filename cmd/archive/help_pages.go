@@ -10,7 +10,7 @@ Archives the RealtimeKit recordings of an app into storage you own, before Realt
 recording RealtimeKit may still keep (the last 9 days), so a run after missed nights catches up; what
 the manifest already holds costs nothing. Flags take one or two dashes: --concurrency 8, -concurrency=8.`,
 	groups: []helpGroup{
-		{"Selection", []string{"account-id", "app-id", "api-token-file", "api-url", "ids", "since", "until", "meeting-id", "shard", "shards"}},
+		{"Selection", []string{"account-id", "app-id", "api-token-file", "api-url", "ids", "since", "until", "meeting-id", "shard", "shards", "artifacts"}},
 		{"Destinations and manifest", []string{"config", "manifest", "overwrite", "manifest-upload-interval"}},
 		{"Pacing and limits", []string{"concurrency", "api-rate", "api-burst", "stall-timeout", "min-rate", "file-timeout", "max-file-size", "allow-private-downloads"}},
 		{"Output", []string{"log-format", "log-level", "progress", "progress-interval", "json"}},
@@ -39,6 +39,7 @@ Environment:
   ARCHIVE_SHARDS                   --shards; JOB_COMPLETION_INDEX (set by an Indexed Job) is K
   ARCHIVE_PUSHGATEWAY              --pushgateway
   ARCHIVE_LOG_LEVEL                --log-level
+  ARCHIVE_ARTIFACTS                --artifacts
   ARCHIVE_ALLOW_PRIVATE_DOWNLOADS  1 = --allow-private-downloads
   ARCHIVE_CPUPROFILE               write a CPU profile to this file
   Destination credentials, never in the config file:
@@ -46,7 +47,7 @@ Environment:
                                    aws (the AWS default chain: also shared files, SSO, IRSA, roles)
   SPACES_ACCESS_KEY_ID, SPACES_SECRET_ACCESS_KEY   digitalocean (else the AWS chain)
   GOOGLE_APPLICATION_CREDENTIALS, STORAGE_EMULATOR_HOST   gcs (Application Default Credentials)
-  AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY      azure
+  AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY      azure (else a Microsoft Entra identity)
   SFTP_PASSWORD, SFTP_KEY_PASSPHRASE                      sftp
 
 Exit status:

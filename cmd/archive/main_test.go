@@ -206,10 +206,10 @@ func TestDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
 func TestDemoRuns(t *testing.T) {
 	c := newCLI(t)
 	code, stdout, stderr := c.run("demo", "--dir", filepath.Join(c.dir, "demo"), "--log-format", "json")
-	if code != 0 || !strings.Contains(stdout, "5 archived") || !strings.Contains(stdout, "manifest:") {
+	if code != 0 || !strings.Contains(stdout, "6 archived") || !strings.Contains(stdout, "manifest:") {
 		t.Fatalf("demo exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if code, again, _ := c.run("demo", "--dir", filepath.Join(c.dir, "demo"), "--log-format", "json"); code != 0 || !strings.Contains(again, "0 archived, 0 present, 5 earlier") {
+	if code, again, _ := c.run("demo", "--dir", filepath.Join(c.dir, "demo"), "--log-format", "json"); code != 0 || !strings.Contains(again, "0 archived, 1 present, 5 earlier") {
 		t.Fatalf("second demo: exit %d\n%s", code, again)
 	}
 	if regexp.MustCompile(`demo-secret|SIGNATURE-`).MatchString(stdout + stderr) {

@@ -133,6 +133,9 @@ func refreshable(err error) bool {
 // recording use the fresh URLs too.
 func (a *archiver) refresh(ctx context.Context, log *slog.Logger, rs *recState, f file) (string, error) {
 	rs.refreshed = true
+	if f.Refresh != nil {
+		return f.Refresh(ctx)
+	}
 	fresh, err := a.cfg.Client.Recording(ctx, rs.rec.ID)
 	if err != nil {
 		return "", err

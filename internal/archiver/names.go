@@ -2,6 +2,7 @@ package archiver
 
 import (
 	"cmp"
+	"context"
 	"net/url"
 	"path"
 	"slices"
@@ -20,6 +21,9 @@ type file struct {
 	Key  string // full key in the sink
 	URL  string // presigned download URL; empty for the metadata file
 	Size int64  // expected size, -1 when unknown
+	// Refresh, for a file the recording's details do not list (a session artifact), asks the API
+	// for a fresh URL; nil means the details are fetched again.
+	Refresh func(context.Context) (string, error)
 }
 
 // plan lists a recording's files and their keys: <prefix>/<recording id>/<name>, and

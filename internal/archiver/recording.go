@@ -26,6 +26,10 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		}
 		return a.record(manifest.Entry{RecordingID: j.ID, Kind: manifest.KindMedia, Status: status, Error: reason})
 	}
+	prior := priorNothing
+	if j.Reject == "" && j.Listed != nil {
+		prior = a.earlier(ctx, j.Listed)
+	}
 	switch {
 	case j.Reject != "" && j.ID == "":
 		// An item without a usable ID can't have a manifest line; the summary and the exit status say it.
@@ -34,10 +38,12 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		return nil
 	case j.Reject != "":
 		return whole(OutcomeFailed, manifest.StatusFailed, j.Reject)
-	case j.Listed != nil && a.earlier(ctx, j.Listed):
+	case prior == priorAll:
 		a.sum.addRecording(OutcomeEarlier, j.ID, "")
 		log.Debug("archived by an earlier run")
 		return nil
+	case prior == priorMedia:
+		return a.artifactsOnly(ctx, log, j.Listed)
 	case j.Listed != nil && expired(j.Listed, a.now()):
 		return whole(OutcomeExpired, manifest.StatusSkipped, fmt.Sprintf("RealtimeKit's copy expired at %s, before any run archived this recording here", expiryText(j.Listed)))
 	}
@@ -64,7 +70,10 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		return whole(OutcomeFailed, manifest.StatusFailed, fmt.Sprintf("unknown status %q: refusing to guess whether it has media", rec.Status))
 	}
 	if !rec.HasMedia() {
-		return whole(OutcomeSkipped, manifest.StatusSkipped, "UPLOADED without any download URL: RealtimeKit keeps no copy (only the storage_config destination has it)")
+		if handled, err := a.artifactsWithoutMedia(ctx, log, rec); handled || err != nil {
+			return err
+		}
+		return whole(OutcomeSkipped, manifest.StatusSkipped, noMediaReason)
 	}
 	target, err := a.cfg.Router.Route(ctx, rec)
 	if err != nil {
@@ -103,9 +112,19 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 			break // the destination said no for good: downloading the other files would change nothing
 		}
 	}
+	expiry := rec.DownloadURLExpiry
 	if outcome != OutcomeFailed {
+		// The session's artifacts, then the details, which say what became of them.
+		arts, err := a.sessionArtifacts(ctx, log, rec, target)
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
+			return nil
+		}
 		// The details go last: their presence beside the media means every file made it.
-		e := a.metadata(ctx, rec, target, outcome == OutcomeArchived)
+		e := a.metadata(ctx, arts.noted(rec), target, outcome == OutcomeArchived || arts.archived)
 		if ctx.Err() != nil {
 			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
 			return nil
@@ -116,11 +135,12 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		if e.Status == manifest.StatusFailed {
 			outcome, reason = OutcomeFailed, "metadata: "+e.Error
 		}
+		outcome, reason, expiry = arts.fold(outcome, reason, expiry)
 	}
 	a.sum.addRecording(outcome, rec.ID, reason)
 	if outcome == OutcomeFailed {
 		log.Error("recording failed", "destination", target.Name, "reason", reason)
-		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, reason)
+		a.atRisk(log, rec.ID, expiry, reason)
 	} else {
 		log.Info("recording "+string(outcome), "destination", target.Name)
 	}
@@ -138,6 +158,7 @@ func (a *archiver) printPlan(rec *fetch.Recording, t Target) error {
 		}
 		fmt.Fprintf(a.cfg.Plan, "would archive %s %s %s -> %s (%s)\n", termsafe.String(rec.ID), f.Kind, termsafe.String(f.Name), termsafe.String(t.Sink.URL(f.Key)), size)
 	}
+	a.planArtifacts(rec, t)
 	return nil
 }
 
@@ -152,15 +173,24 @@ func (a *archiver) atRisk(log *slog.Logger, id string, exp time.Time, reason str
 	}
 }
 
-// earlier reports whether the manifest holds the listed recording as completely archived at the
-// destination it would go to now.
-func (a *archiver) earlier(ctx context.Context, listed *fetch.Recording) bool {
+const noMediaReason = "UPLOADED without any download URL: RealtimeKit keeps no copy (only the storage_config destination has it)"
+
+// earlier reports what the manifest holds of the listed recording at the destination it would go to
+// now: all of it (its files and details, and every chosen artifact of its session settled), its files
+// and details only, or nothing complete.
+func (a *archiver) earlier(ctx context.Context, listed *fetch.Recording) prior {
 	target, err := a.cfg.Router.Route(ctx, listed)
 	if err != nil {
-		return false // the full path reports the routing problem
+		return priorNothing // the full path reports the routing problem
 	}
 	meta := metadataFile(listed, target.Prefix)
-	return a.cfg.Previous.Complete(listed.ID, target.Sink.URL(meta.Key))
+	switch {
+	case !a.cfg.Previous.Complete(listed.ID, target.Sink.URL(meta.Key)):
+		return priorNothing
+	case !a.artifactsSettled(listed, target):
+		return priorMedia
+	}
+	return priorAll
 }
 
 // expired reports whether the listed recording's media is past its stated expiry: RealtimeKit has

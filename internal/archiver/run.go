@@ -44,6 +44,9 @@ type Config struct {
 	// URLMargin: a listed download URL expiring sooner than this is not used; the details are fetched
 	// for a fresh one first. Default 1 h.
 	URLMargin time.Duration
+	// Artifacts are the session artifact kinds (manifest.KindTranscript, ...) archived with each
+	// uploaded recording that has a session; none when empty.
+	Artifacts []string
 }
 
 // Job is one selected recording.
@@ -111,6 +114,9 @@ func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary
 	}
 	if !cfg.DryRun && cfg.Manifest == nil {
 		return nil, errors.New("archiver: no manifest")
+	}
+	if cfg.Plan != nil {
+		cfg.Plan = &lockedWriter{w: cfg.Plan}
 	}
 	a := &archiver{cfg: cfg, log: cfg.Logger, sum: sum}
 	take := func() (Job, bool) {
@@ -213,6 +219,8 @@ type archiver struct {
 	cfg Config
 	log *slog.Logger
 	sum *Summary
+	// sessions de-duplicates session artifacts between the recordings of one run (artifacts.go).
+	sessions sessionClaims
 }
 
 func (a *archiver) now() time.Time { return a.cfg.Now() }

@@ -23,6 +23,9 @@ type Summary struct {
 	planned    atomic.Int64 // recordings selected for the run
 	moved      atomic.Int64 // bytes downloaded so far, including files still in flight
 	done       atomic.Int64 // recordings finished, whatever their outcome
+
+	// ArtifactCalls is the session artifact API calls made (in a dry run: that the run would make).
+	ArtifactCalls int
 }
 
 // Progress is a consistent-enough snapshot for a progress display, safe to call during the run.

@@ -45,6 +45,10 @@ type Recording struct {
 
 	// Raw is the data object exactly as the API sent it, kept for the metadata file; see Redacted.
 	Raw json.RawMessage
+
+	// Artifacts is the archiver's, not the API's: what became of each of the session's artifacts
+	// (kind -> manifest status), which Redacted adds to the details as rtk_archive.artifacts.
+	Artifacts map[string]string
 }
 
 // TrackFile is one file of a track recording.

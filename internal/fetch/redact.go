@@ -18,7 +18,8 @@ var secretKeys = []string{"access_key", "secret", "password", "private_key"}
 // every storage_config keeps only its non-secret fields, the documented secret fields are dropped
 // wherever else they occur (a listing's meeting.recording_config may carry a storage_config too), and
 // presigned URLs lose their query string, which carries a signature that is as good as a credential
-// until it expires. Keys are matched without case, as encoding/json matches them when decoding: a
+// until it expires. The archiver's own notes (Artifacts) go under rtk_archive, replacing any such key the
+// API sent. Keys are matched without case, as encoding/json matches them when decoding: a
 // "Storage_Config" is the storage_config for the decoder, so it is for the redaction too.
 func (r *Recording) Redacted() (json.RawMessage, error) {
 	var doc map[string]any
@@ -26,6 +27,9 @@ func (r *Recording) Redacted() (json.RawMessage, error) {
 		return nil, err
 	}
 	redact(doc)
+	if r.Artifacts != nil {
+		doc["rtk_archive"] = map[string]any{"artifacts": r.Artifacts}
+	}
 	for _, k := range []string{"download_url", "audio_download_url"} {
 		if v, ok := doc[k]; ok {
 			doc[k] = stripQueries(v)

@@ -12,6 +12,7 @@ import (
 type Index struct {
 	files    map[fileKey]Entry
 	complete map[recordingKey]bool
+	sessions map[sessionKey][]Entry // artifact lines, see sessions.go
 }
 
 type fileKey struct{ destination, kind string }
@@ -20,12 +21,13 @@ type recordingKey struct{ id, destination string }
 
 // NewIndex indexes entries, in manifest order.
 func NewIndex(entries []Entry) Index {
-	x := Index{files: map[fileKey]Entry{}, complete: map[recordingKey]bool{}}
+	x := Index{files: map[fileKey]Entry{}, complete: map[recordingKey]bool{}, sessions: map[sessionKey][]Entry{}}
 	lastMeta := map[string]recordingKey{} // recording -> its latest done details line
 	for _, e := range entries {
 		if e.Destination != "" && e.Done() {
 			x.files[fileKey{e.Destination, e.Kind}] = e
 		}
+		x.addSessionLine(e)
 		switch {
 		case e.Kind == KindMetadata && e.Done():
 			k := recordingKey{e.RecordingID, e.Destination}

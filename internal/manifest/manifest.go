@@ -12,6 +12,11 @@ const (
 	KindAudio    = "audio"
 	KindTrack    = "track"
 	KindMetadata = "metadata"
+
+	// A session's artifacts: stored once per session, their lines carry SessionID.
+	KindTranscript = "transcript"
+	KindSummary    = "summary"
+	KindChat       = "chat"
 )
 
 // Status is what a line says of its file: the contract's vocabulary, which the pipeline's outcomes
@@ -40,7 +45,9 @@ type Entry struct {
 	Target string    `json:"target,omitempty"` // destination type of the config: aws, gcs, local, ...
 	File   string    `json:"file,omitempty"`   // file name within the recording, e.g. the track's name
 	Expiry time.Time `json:"expiry,omitzero"`  // download_url_expiry, for recordings still at risk
-	Time   time.Time `json:"time"`             // when the line was written
+	// SessionID is the session a transcript, summary or chat line is about.
+	SessionID string    `json:"session_id,omitempty"`
+	Time      time.Time `json:"time"` // when the line was written
 }
 
 // Done reports whether the entry says the file is safely at its destination.

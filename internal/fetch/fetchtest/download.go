@@ -20,12 +20,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 	if r.Header.Get("Authorization") != "" {
 		s.authLeaks++
 	}
-	var rec *Recording
-	for _, x := range s.recs {
-		if x.ID == id {
-			rec = x
-		}
-	}
+	size, modified, known := s.object(id, file)
 	now := s.now()
 	if s.rate > 0 {
 		w = &throttled{ResponseWriter: w, rate: s.rate}
@@ -37,7 +32,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 		return
 	}
 	exp, _ := strconv.ParseInt(r.URL.Query().Get("X-Amz-Expires"), 10, 64)
-	if rec == nil || sig == "" || r.URL.Query().Get("X-Amz-Signature") != sig {
+	if !known || sig == "" || r.URL.Query().Get("X-Amz-Signature") != sig {
 		s3Error(w, http.StatusForbidden, "AccessDenied", "Access Denied")
 		return
 	}
@@ -45,7 +40,6 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 		s3Error(w, http.StatusForbidden, "ExpiredRequest", "Request has expired")
 		return
 	}
-	size := fileSize(rec, file)
 	if size < 0 {
 		s3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
@@ -56,7 +50,22 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 		f.serveBody(w, r, newContent(id, file, size), size)
 		return
 	}
-	http.ServeContent(w, r, "", rec.Invoked.Add(time.Hour), newContent(id, file, size))
+	http.ServeContent(w, r, "", modified, newContent(id, file, size))
+}
+
+// object is the size (-1: no such file) and time of a file of a recording or a session; known is
+// false when id is neither.
+func (s *Server) object(id, file string) (size int64, modified time.Time, known bool) {
+	var rec *Recording
+	for _, x := range s.recs {
+		if x.ID == id {
+			rec = x // the last one added wins, as in the listing
+		}
+	}
+	if rec == nil {
+		return s.artifactObject(id, file)
+	}
+	return fileSize(rec, file), rec.Invoked.Add(time.Hour), true
 }
 
 // ContentSHA256Short is a cheap stand-in for an ETag: it names the content without hashing all of it.

@@ -10,6 +10,7 @@ import (
 type Recording struct {
 	ID             string
 	MeetingID      string
+	SessionID      string // the session it belongs to (see Session); rendered as null when empty
 	Status         string // INVOKED, RECORDING, UPLOADING, UPLOADED, ERRORED, PAUSED, or anything else
 	OutputFileName string
 	MediaSize      int64

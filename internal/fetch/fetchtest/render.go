@@ -40,6 +40,9 @@ func (s *Server) renderFields(rec *Recording, r *http.Request, detail bool) map[
 		"file_size":           nil,
 		"storage_config":      nil,
 	}
+	if rec.SessionID != "" {
+		m["session_id"] = rec.SessionID
+	}
 	if rec.StorageConfig != nil {
 		m["storage_config"] = rec.StorageConfig
 	}

@@ -40,6 +40,7 @@ type Server struct {
 	signatures map[string]string // per URL path: the fake signature a download must carry
 	rate       int64             // download bytes per second per request; 0 = unlimited
 	paging     Paging
+	sessions   map[string]*Session // by ID; see sessions.go
 }
 
 // SetDownloadRate slows every download to bytesPerSecond (0: unlimited), to have runs in flight long
@@ -145,6 +146,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveDownload(w, r, after)
 		return
 	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, s.kitPath()+"/sessions/"); ok {
+		s.serveSession(w, r, rest)
+		return
+	}
 	prefix := fmt.Sprintf("/client/v4/accounts/%s/realtime/kit/%s/recordings", s.AccountID, s.AppID)
 	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
 	if !ok || r.Method != http.MethodGet {
@@ -240,14 +245,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // downloadURL signs a file's URL the way a presigned S3 URL looks: the query carries an expiry and a
 // signature that must never show up in logs, the manifest or the metadata.
 func (s *Server) downloadURL(r *http.Request, rec *Recording, file string) string {
-	p := "/download/" + rec.ID + "/" + url.PathEscape(file)
+	return s.signedURL(r, rec.ID, file, rec.expiry())
+}
+
+// signedURL is the presigned URL of a file of a recording or a session (id), valid until expiry.
+func (s *Server) signedURL(r *http.Request, id, file string, expiry time.Time) string {
+	p := "/download/" + id + "/" + url.PathEscape(file)
 	sig, ok := s.signatures[p]
 	if !ok {
 		sig = fmt.Sprintf("SIGNATURE-%x", time.Now().UnixNano())
 		s.signatures[p] = sig
 	}
 	q := url.Values{}
-	q.Set("X-Amz-Expires", strconv.FormatInt(rec.expiry().Unix(), 10))
+	q.Set("X-Amz-Expires", strconv.FormatInt(expiry.Unix(), 10))
 	q.Set("X-Amz-Signature", sig)
 	host := r.Host
 	if s.DownloadHost != "" {

@@ -1,0 +1,55 @@
+package archiver
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/rtk-archive/rtk-archive/internal/fetch"
+	"github.com/rtk-archive/rtk-archive/internal/manifest"
+)
+
+// artifactsOnly handles a listed recording whose files and details an earlier run archived, but not
+// every chosen artifact of its session (one was pending, failed, or not chosen then): only the
+// artifacts are settled, and recording.json is written again with what was found. It runs even once
+// the media has expired, since the 404 that settles an artifact as none comes only after that. The
+// details are the listing's, as in the run that archives a recording from its listed URLs.
+func (a *archiver) artifactsOnly(ctx context.Context, log *slog.Logger, rec *fetch.Recording) error {
+	target, err := a.cfg.Router.Route(ctx, rec)
+	if err != nil { // it routed a moment ago; the full path reports a problem that has come up since
+		return nil
+	}
+	if a.cfg.DryRun {
+		a.sum.addRecording(OutcomePlanned, rec.ID, "")
+		a.planArtifacts(rec, target)
+		return nil
+	}
+	arts, err := a.sessionArtifacts(ctx, log, rec, target)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before its session artifacts were archived")
+		return nil
+	}
+	outcome, reason := OutcomePresent, ""
+	e := a.metadata(ctx, arts.noted(rec), target, false)
+	if ctx.Err() != nil {
+		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
+		return nil
+	}
+	if err := a.record(e); err != nil {
+		return err
+	}
+	if e.Status == manifest.StatusFailed {
+		outcome, reason = OutcomeFailed, "metadata: "+e.Error
+	}
+	outcome, reason, expiry := arts.fold(outcome, reason, rec.DownloadURLExpiry)
+	a.sum.addRecording(outcome, rec.ID, reason)
+	if outcome == OutcomeFailed {
+		log.Error("recording failed", "destination", target.Name, "reason", reason)
+		a.atRisk(log, rec.ID, expiry, reason)
+		return nil
+	}
+	log.Info("recording "+string(outcome), "destination", target.Name, "only", "session artifacts")
+	return nil
+}
