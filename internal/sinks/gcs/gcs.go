@@ -60,10 +60,6 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(cfg.Endpoint), option.WithoutAuthentication())
 	}
-	return newSink(ctx, cfg, opts...)
-}
-
-func newSink(ctx context.Context, cfg Config, opts ...option.ClientOption) (*Sink, error) {
 	if cfg.Bucket == "" {
 		return nil, errors.New("gcs: no bucket")
 	}
