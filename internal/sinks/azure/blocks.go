@@ -27,7 +27,7 @@ const maxBlocks = 50_000
 // the pool) and going on with rest, and commits them once the body ended and v verified it (with
 // create, only if no blob is at the key then). Any failure before that returns without committing, so
 // the blob at key is untouched. Every buffer, first included, goes back to the pool.
-func (s *Sink) putBlocks(ctx context.Context, bb *blockblob.Client, v *sinks.Verified, first []byte, rest io.Reader, create bool) (*azcore.ETag, error) {
+func (s *Sink) putBlocks(ctx context.Context, bb *blockblob.Client, v sinks.Body, first []byte, rest io.Reader, create bool) (*azcore.ETag, error) {
 	upload, err := newUploadID()
 	if err != nil {
 		s.pool.Put(first)

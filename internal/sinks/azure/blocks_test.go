@@ -22,7 +22,7 @@ func TestBlocksCommittedInOrder(t *testing.T) {
 	s := newTestSink(t)
 	data := make([]byte, 3<<20+17)
 	rand.Read(data)
-	if _, err := s.Put(t.Context(), "big.mp4", struct{ io.Reader }{bytes.NewReader(data)}, sinks.PutOptions{Size: -1}); err != nil {
+	if _, err := sinks.Guard(s).Put(t.Context(), "big.mp4", struct{ io.Reader }{bytes.NewReader(data)}, sinks.PutOptions{Size: -1}); err != nil {
 		t.Fatal(err)
 	}
 	list, err := s.client.NewBlockBlobClient("big.mp4").GetBlockList(t.Context(), blockblob.BlockListTypeAll, nil)
@@ -45,7 +45,7 @@ func TestFailedPutLeavesOnlyUncommittedBlocks(t *testing.T) {
 	s := newTestSink(t)
 	data := make([]byte, 3<<20)
 	r := io.MultiReader(bytes.NewReader(data), errReader{})
-	if _, err := s.Put(t.Context(), "failed.mp4", r, sinks.PutOptions{Size: -1}); err == nil {
+	if _, err := sinks.Guard(s).Put(t.Context(), "failed.mp4", r, sinks.PutOptions{Size: -1}); err == nil {
 		t.Fatal("Put succeeded although its reader failed")
 	}
 	list, err := s.client.NewBlockBlobClient("failed.mp4").GetBlockList(t.Context(), blockblob.BlockListTypeAll, nil)
@@ -79,7 +79,7 @@ func TestScarceBuffers(t *testing.T) {
 	errs := make(chan error, 5)
 	for i := range 5 {
 		wg.Go(func() {
-			_, err := s.Put(context.Background(), fmt.Sprintf("scarce/%d.mp4", i), bytes.NewReader(data), sinks.PutOptions{Size: int64(len(data))})
+			_, err := sinks.Guard(s).Put(context.Background(), fmt.Sprintf("scarce/%d.mp4", i), bytes.NewReader(data), sinks.PutOptions{Size: int64(len(data))})
 			errs <- err
 		})
 	}

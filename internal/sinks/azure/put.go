@@ -36,13 +36,16 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	if err := checkKey(key); err != nil {
 		return sinks.Object{}, err
 	}
-	v := sinks.NewVerified(r, opts)
+	v, err := sinks.BodyOf(r)
+	if err != nil {
+		return sinks.Object{}, err
+	}
 	bb := s.client.NewBlockBlobClient(key)
 	op := "put"
 	if create {
 		op = "create"
 	}
-	src := sinks.ContextReader(ctx, v)
+	src := io.Reader(v)
 	buf, err := s.pool.Get(ctx, s.pool.Size())
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
@@ -68,7 +71,7 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	return obj, nil
 }
 
-func (s *Sink) putSmall(ctx context.Context, bb *blockblob.Client, v *sinks.Verified, body []byte, create bool) (*azcore.ETag, error) {
+func (s *Sink) putSmall(ctx context.Context, bb *blockblob.Client, v sinks.Body, body []byte, create bool) (*azcore.ETag, error) {
 	sum := md5.Sum(body)
 	resp, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(body)), &blockblob.UploadOptions{
 		TransactionalValidation: blob.TransferValidationTypeMD5(sum[:]),

@@ -45,7 +45,10 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	}
 	defer s.chunks.Release(chunk)
 
-	v := sinks.NewVerified(r, opts)
+	v, err := sinks.BodyOf(r)
+	if err != nil {
+		return sinks.Object{}, err
+	}
 	attrs, crc, err := s.upload(ctx, key, v, chunk, opts.SHA256, create)
 	if create && preconditionFailed(err) {
 		return sinks.Object{}, fmt.Errorf("create %s: %w: %w", s.URL(key), sinks.ErrExists, err)
@@ -70,7 +73,7 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 // The SDK sends its own CRC32C of the whole body with the final request, and the service refuses
 // the object if the bytes it received differ. Writer.SendCRC32C would need the checksum before the
 // first byte, which a streamed download does not give.
-func (s *Sink) upload(ctx context.Context, key string, v *sinks.Verified, chunk int, sha string, create bool) (*storage.ObjectAttrs, uint32, error) {
+func (s *Sink) upload(ctx context.Context, key string, v sinks.Body, chunk int, sha string, create bool) (*storage.ObjectAttrs, uint32, error) {
 	o := s.bucket.Object(key)
 	if create {
 		o = o.If(storage.Conditions{DoesNotExist: true})

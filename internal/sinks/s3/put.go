@@ -41,8 +41,11 @@ func (s *Sink) put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
-	body := sinks.NewVerified(r, opts)
-	src := sinks.ContextReader(ctx, body)
+	body, err := sinks.BodyOf(r)
+	if err != nil {
+		return sinks.Object{}, err
+	}
+	src := io.Reader(body)
 	size := int(s.cfg.PartSize) * slots
 	if opts.Size >= 0 && opts.Size <= smallBody {
 		// A tiny file takes a buffer of its own size, not a whole part's.

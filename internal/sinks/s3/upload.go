@@ -46,7 +46,7 @@ type upload struct {
 
 // putMultipart uploads first (a full part) and the rest of the body. Any failure aborts the upload, so
 // nothing is left; the body's size and SHA-256 are checked before CompleteMultipartUpload.
-func (s *Sink) putMultipart(ctx context.Context, key string, body *sinks.Verified, first []byte, rest io.Reader, ifAbsent bool) (obj sinks.Object, err error) {
+func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, first []byte, rest io.Reader, ifAbsent bool) (obj sinks.Object, err error) {
 	create := &s3sdk.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &key}
 	if !s.cfg.ContentMD5 {
 		create.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32c
