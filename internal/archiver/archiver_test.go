@@ -16,6 +16,7 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/fetch/fetchtest"
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/local"
 )
 
@@ -46,7 +47,7 @@ func newEnv(t *testing.T, recs ...fetchtest.Recording) *env {
 }
 
 // localRouter sends everything to one local folder, except storage_config.type "nowhere".
-type localRouter struct{ sink *local.Sink }
+type localRouter struct{ sink sinks.Sink }
 
 func (r localRouter) Route(ctx context.Context, rec *fetch.Recording) (archiver.Target, error) {
 	if rec.StorageConfig != nil && rec.StorageConfig.Type == "nowhere" {
@@ -78,7 +79,7 @@ func (e *env) run(overwrite bool, ids ...string) (*archiver.Summary, []manifest.
 		jobs = append(jobs, archiver.Job{ID: id})
 	}
 	sum, err := archiver.Run(context.Background(), archiver.Config{
-		Client: e.client, Router: localRouter{sink}, Manifest: w, Previous: manifest.NewIndex(prev),
+		Client: e.client, Router: localRouter{sinks.Guard(sink)}, Manifest: w, Previous: manifest.NewIndex(prev),
 		Concurrency: 3, Overwrite: overwrite, RetryDelay: 10 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}, jobs)
 	if err != nil {

@@ -1,5 +1,6 @@
 // Package deptest keeps the packages pointing one way: fetch, manifest and termsafe need only the
-// standard library, and each sink driver needs only the sink contract and its own SDK.
+// standard library, each sink driver needs only the sink contract, the shared part uploader
+// (internal/sinks/parts, itself only the standard library and golang.org/x/sync) and its own SDK.
 package deptest
 
 import (
@@ -53,11 +54,17 @@ func TestDependenciesPointOneWay(t *testing.T) {
 			if len(ds) > 0 {
 				t.Errorf("%s must use only the standard library, but imports %v", pkg, ds)
 			}
+		case pkg == "internal/sinks/parts":
+			for _, d := range ds {
+				if !strings.HasPrefix(d, "golang.org/x/sync/") {
+					t.Errorf("%s must use only the standard library and golang.org/x/sync, but imports %s", pkg, d)
+				}
+			}
 		case strings.HasPrefix(pkg, "internal/sinks/") && pkg != "internal/sinks/sinktest":
 			for _, d := range ds {
 				own := strings.TrimPrefix(d, module)
-				if own != d && own != "internal/sinks" {
-					t.Errorf("driver %s may import only the sink contract and its SDK, but imports %s", pkg, own)
+				if own != d && own != "internal/sinks" && own != "internal/sinks/parts" {
+					t.Errorf("driver %s may import only the sink contract, the shared part uploader and its SDK, but imports %s", pkg, own)
 				}
 			}
 		case pkg == "internal/sinks":

@@ -3,6 +3,7 @@ package sinks
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -12,7 +13,8 @@ type Classifier interface {
 	Kind(err error) error
 }
 
-// Guard wraps a driver so that every error it returns carries its kind: ErrNotFound and ErrExists as
+// Guard wraps a driver in the write protocol (see write) and so that every error it returns carries
+// its kind: ErrNotFound and ErrExists as
 // the driver reported them, a failure of the body being written (the source's, not the destination's)
 // as it was, a cancelled context as it was, and everything else as the driver's Classifier says, or as
 // ErrTransient when it can't tell. The result is a Creator and a Checker when the driver is.
@@ -31,15 +33,45 @@ type guarded struct{ s Sink }
 type guardedCreator struct{ guarded }
 
 func (g guarded) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (Object, error) {
-	body := &watchedReader{r: r}
-	obj, err := g.s.Put(ctx, key, body, opts)
-	return obj, g.classify(ctx, err, body)
+	return g.write(ctx, key, r, opts, g.s.Put)
 }
 
 func (g guardedCreator) Create(ctx context.Context, key string, r io.Reader, opts PutOptions) (Object, error) {
-	body := &watchedReader{r: r}
-	obj, err := g.s.(Creator).Create(ctx, key, body, opts)
-	return obj, g.classify(ctx, err, body)
+	return g.write(ctx, key, r, opts, g.s.(Creator).Create)
+}
+
+// write is the write protocol every driver runs under. The driver reads a Body that stops when ctx
+// ends and checks size and SHA-256 at the end (so every such failure is a Read error it aborts on);
+// a success counts only when the body was read to its end and the Object the driver reports is what
+// was read. A Put whose ctx ended fails with an error that matches ctx.Err().
+func (g guarded) write(ctx context.Context, key string, r io.Reader, opts PutOptions, put func(context.Context, string, io.Reader, PutOptions) (Object, error)) (Object, error) {
+	source := &watchedReader{r: r}
+	body := NewVerified(ContextReader(ctx, source), opts)
+	obj, err := put(ctx, key, body, opts)
+	if err == nil {
+		err = agrees(g.s.URL(key), obj, body)
+	}
+	if err == nil {
+		return obj, nil
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return Object{}, g.classify(ctx, err, source)
+}
+
+// agrees checks a driver's success against the body it was given. A disagreement is a driver bug:
+// the object may be at the key, so it is reported, never taken for a success.
+func agrees(url string, obj Object, body *Verified) error {
+	switch {
+	case !body.Done():
+		return fmt.Errorf("put %s: the driver reported success after reading %d bytes, not the whole body", url, body.N())
+	case obj.Size != body.N():
+		return fmt.Errorf("put %s: the driver reported %d bytes, %d were read: %w", url, obj.Size, body.N(), ErrSizeMismatch)
+	case obj.SHA256 != body.SHA256():
+		return fmt.Errorf("put %s: the driver reported SHA-256 %q, the body's is %s: %w", url, obj.SHA256, body.SHA256(), ErrChecksumMismatch)
+	}
+	return nil
 }
 
 func (g guarded) Stat(ctx context.Context, key string) (Object, error) {

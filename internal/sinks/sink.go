@@ -20,7 +20,16 @@ import (
 // there before stays as it was, and no partial object, temporary file or pending upload is left behind
 // (Azure's one exception: staged blocks that were never committed cannot be deleted; they are invisible
 // and the service discards them within 7 days).
-// A reader error (including ErrChecksumMismatch from Verified) is such a failure.
+// A reader error (including ErrChecksumMismatch from Verified) is such a failure, and so is a ctx
+// that ends before the object is complete: the error then matches ctx.Err().
+//
+// Object stores that record our SHA-256 in metadata after the upload (S3 multipart, GCS with an
+// unknown SHA-256) may find the object stored but its metadata write refused: that Put fails too, and
+// the driver removes the object it wrote (see ChecksumNotRecorded); only if that removal fails as well
+// does the object stay, without its checksum, and the error says so.
+//
+// Drivers keep this promise by running under Guard, which hands their Put a Body (see body.go) and
+// checks the Object they report against what was read; a driver's Put called without Guard fails.
 type Sink interface {
 	// Put streams r to key, replacing any object there. opts.Size is the expected size (-1 unknown).
 	Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (Object, error)

@@ -10,8 +10,8 @@ import (
 
 // Verified wraps the body of a Put. It hashes what passes through and, when the body ends, checks the
 // byte count and SHA-256 against opts: on a mismatch the final Read returns an error instead of io.EOF,
-// so the driver's upload fails and, by the Put contract, stores nothing. Drivers read from it and take
-// the resulting Object from Sum once it is drained.
+// so the driver's upload fails and, by the Put contract, stores nothing. Guard wraps the body of every
+// Put in one and hands it to the driver as its Body.
 type Verified struct {
 	r    io.Reader
 	opts PutOptions

@@ -15,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/parts"
 )
 
 // Put implements sinks.Sink. A body that fits one block goes up in a single Put Blob with its
@@ -35,55 +36,42 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	if err := checkKey(key); err != nil {
 		return sinks.Object{}, err
 	}
-	v := sinks.NewVerified(r, opts)
+	v, err := sinks.BodyOf(r)
+	if err != nil {
+		return sinks.Object{}, err
+	}
 	bb := s.client.NewBlockBlobClient(key)
 	op := "put"
 	if create {
 		op = "create"
 	}
-	buf, err := s.pool.get(ctx)
+	src := io.Reader(v)
+	buf, err := s.pool.Get(ctx, s.pool.Size())
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
-	n, err := fill(v, buf)
+	n, err := parts.Fill(src, buf)
 	var etag *azcore.ETag
 	switch {
 	case err == io.EOF:
 		etag, err = s.putSmall(ctx, bb, v, buf[:n], create)
-		s.pool.put(buf)
+		s.pool.Put(buf)
 	case err == nil:
-		etag, err = s.putBlocks(ctx, bb, v, buf, n, create) // takes buf
+		etag, err = s.putBlocks(ctx, bb, v, buf, src, create) // takes buf
 	default:
-		s.pool.put(buf)
+		s.pool.Put(buf)
 	}
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
-	obj, _ := v.Object(key) // the body ended (fill saw io.EOF), so v is Done
+	obj, _ := v.Object(key) // the body ended (Fill saw io.EOF), so v is Done
 	if err := s.verify(ctx, bb, obj, etag); err != nil {
 		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
 	return obj, nil
 }
 
-// fill reads into buf until it is full (nil) or the body ends (io.EOF, only once v checked it). Unlike
-// io.ReadFull it never drops an error that comes with the last bytes.
-func fill(v *sinks.Verified, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := v.Read(buf[n:])
-		n += m
-		if err == io.EOF && v.Done() {
-			return n, io.EOF
-		}
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-func (s *Sink) putSmall(ctx context.Context, bb *blockblob.Client, v *sinks.Verified, body []byte, create bool) (*azcore.ETag, error) {
+func (s *Sink) putSmall(ctx context.Context, bb *blockblob.Client, v sinks.Body, body []byte, create bool) (*azcore.ETag, error) {
 	sum := md5.Sum(body)
 	resp, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(body)), &blockblob.UploadOptions{
 		TransactionalValidation: blob.TransferValidationTypeMD5(sum[:]),

@@ -13,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/parts"
 )
 
 // Sink is a container of an Azure Storage account. It is safe for concurrent use: every Put shares one
@@ -25,7 +26,7 @@ type Sink struct {
 	account   string
 	container string
 	client    *container.Client
-	pool      *bufPool
+	pool      *parts.Pool
 	inFlight  int // blocks staged concurrently by one Put
 }
 
@@ -48,7 +49,7 @@ func New(cfg Config) (*Sink, error) {
 		account:   account,
 		container: cfg.Container,
 		client:    client,
-		pool:      newBufPool(cfg.BlockSize, cfg.Buffers),
+		pool:      parts.NewPool(cfg.BlockSize, cfg.Buffers),
 		inFlight:  cfg.BlocksInFlight,
 	}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/parts"
 )
 
 // Defaults for Config.
@@ -34,8 +35,8 @@ type Config struct {
 	// ChunkSize is the resumable upload chunk: each upload in flight buffers one chunk so that a
 	// failed chunk can be resent. DefaultChunkSize when 0.
 	ChunkSize int
-	// BufferBudget bounds the chunk buffers of all uploads of this sink together; a Put waits for
-	// room before it starts. DefaultBufferBudget when 0.
+	// BufferBudget bounds the chunk buffers of all uploads of this sink together (rounded down to
+	// whole chunks, at least one); a Put waits for room before it starts. DefaultBufferBudget when 0.
 	BufferBudget int64
 }
 
@@ -45,7 +46,7 @@ type Sink struct {
 	bucket    *storage.BucketHandle
 	name      string
 	chunkSize int
-	budget    *budget
+	chunks    *parts.Pool // bounds the chunk buffers of all uploads together
 }
 
 var (
@@ -59,10 +60,6 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(cfg.Endpoint), option.WithoutAuthentication())
 	}
-	return newSink(ctx, cfg, opts...)
-}
-
-func newSink(ctx context.Context, cfg Config, opts ...option.ClientOption) (*Sink, error) {
 	if cfg.Bucket == "" {
 		return nil, errors.New("gcs: no bucket")
 	}
@@ -80,12 +77,13 @@ func newSink(ctx context.Context, cfg Config, opts ...option.ClientOption) (*Sin
 	// precondition as not idempotent, but a Put only ever rewrites the same verified bytes to the same
 	// key, so repeating it is harmless; the default backoff and the caller's ctx bound the attempts.
 	client.SetRetry(storage.WithPolicy(storage.RetryAlways))
+	chunk := roundChunk(int64(cfg.ChunkSize))
 	return &Sink{
 		client:    client,
 		bucket:    client.Bucket(cfg.Bucket),
 		name:      cfg.Bucket,
-		chunkSize: roundChunk(int64(cfg.ChunkSize)),
-		budget:    newBudget(max(cfg.BufferBudget, int64(roundChunk(int64(cfg.ChunkSize))))),
+		chunkSize: chunk,
+		chunks:    parts.NewPool(chunk, int(max(cfg.BufferBudget/int64(chunk), 1))),
 	}, nil
 }
 

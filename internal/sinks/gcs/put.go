@@ -39,12 +39,16 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 		return sinks.Object{}, err
 	}
 	chunk := s.chunkFor(opts.Size)
-	if err := s.budget.acquire(ctx, int64(chunk)); err != nil {
+	// The SDK allocates the chunk buffer itself and offers no way to share one: the pool only counts it.
+	if err := s.chunks.Reserve(ctx, chunk); err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: waiting for an upload buffer: %w", s.URL(key), err)
 	}
-	defer s.budget.release(int64(chunk))
+	defer s.chunks.Release(chunk)
 
-	v := sinks.NewVerified(r, opts)
+	v, err := sinks.BodyOf(r)
+	if err != nil {
+		return sinks.Object{}, err
+	}
 	attrs, crc, err := s.upload(ctx, key, v, chunk, opts.SHA256, create)
 	if create && preconditionFailed(err) {
 		return sinks.Object{}, fmt.Errorf("create %s: %w: %w", s.URL(key), sinks.ErrExists, err)
@@ -69,7 +73,7 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 // The SDK sends its own CRC32C of the whole body with the final request, and the service refuses
 // the object if the bytes it received differ. Writer.SendCRC32C would need the checksum before the
 // first byte, which a streamed download does not give.
-func (s *Sink) upload(ctx context.Context, key string, v *sinks.Verified, chunk int, sha string, create bool) (*storage.ObjectAttrs, uint32, error) {
+func (s *Sink) upload(ctx context.Context, key string, v sinks.Body, chunk int, sha string, create bool) (*storage.ObjectAttrs, uint32, error) {
 	o := s.bucket.Object(key)
 	if create {
 		o = o.If(storage.Conditions{DoesNotExist: true})

@@ -12,7 +12,8 @@ import (
 )
 
 // verify checks the committed object against what was read, then records our SHA-256 on it if the
-// upload could not carry it.
+// upload could not carry it. When that fails, the generation written is removed (see
+// sinks.ChecksumNotRecorded).
 //
 // The SHA-256 of a streamed body is known only after its last byte, and a resumable upload takes
 // its metadata when it starts, so it is set by a metadata update of exactly the generation written
@@ -27,13 +28,14 @@ func (s *Sink) verify(ctx context.Context, a *storage.ObjectAttrs, want sinks.Ob
 	o := s.bucket.Object(a.Name).Generation(a.Generation).If(storage.Conditions{MetagenerationMatch: a.Metageneration})
 	u, err := o.Update(ctx, storage.ObjectAttrsToUpdate{Metadata: map[string]string{sinks.MetadataSHA256: want.SHA256}})
 	if err != nil {
-		return fmt.Errorf("object stored and its CRC32C checked, but recording its SHA-256 in metadata failed: %w", err)
+		return sinks.ChecksumNotRecorded(err, s.discard(ctx, a))
 	}
 	if err := matches(u, want, crc); err != nil {
-		return fmt.Errorf("object after its metadata update: %w", err)
+		return fmt.Errorf("object after its metadata update: %w", errors.Join(err, s.discard(ctx, a)))
 	}
 	if got := u.Metadata[sinks.MetadataSHA256]; got != want.SHA256 {
-		return fmt.Errorf("metadata %s is %q after the update, want %s: %w", sinks.MetadataSHA256, got, want.SHA256, sinks.ErrChecksumMismatch)
+		err := fmt.Errorf("metadata %s is %q after the update, want %s: %w", sinks.MetadataSHA256, got, want.SHA256, sinks.ErrChecksumMismatch)
+		return sinks.ChecksumNotRecorded(err, s.discard(ctx, a))
 	}
 	return nil
 }

@@ -68,6 +68,10 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	if err != nil {
 		return sinks.Object{}, err
 	}
+	body, err := sinks.BodyOf(r)
+	if err != nil {
+		return sinks.Object{}, err
+	}
 	dir := filepath.Dir(final)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
@@ -82,8 +86,7 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 			os.Remove(tmp.Name())
 		}
 	}()
-	body := sinks.NewVerified(r, opts)
-	if _, err := io.Copy(tmp, sinks.ContextReader(ctx, body)); err != nil {
+	if _, err := io.Copy(tmp, body); err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
 	if obj, err = body.Object(key); err != nil {

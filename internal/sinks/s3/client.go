@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks/parts"
 )
 
 // Config describes one bucket and how to reach it.
@@ -127,6 +129,6 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		client: client,
 		bucket: cfg.Bucket,
 		cfg:    cfg,
-		pool:   newPool(int(cfg.PartSize), cfg.Buffers),
+		pool:   parts.NewPool(int(cfg.PartSize), cfg.Buffers),
 	}, nil
 }

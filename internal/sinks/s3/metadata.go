@@ -2,6 +2,7 @@ package s3
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,8 +24,7 @@ import (
 //
 // Objects over 5 GiB cannot be copied in one request and keep no SHA-256 metadata (Stat then reports
 // ""); their integrity rests on the per-part CRC32Cs the server verified and the composite CRC32C
-// checked here. A failed copy is not a failed Put either: the object was already verified, only its
-// metadata is missing.
+// checked here. A failed copy fails the Put and removes the object (see sinks.ChecksumNotRecorded).
 func (s *Sink) finishMultipart(ctx context.Context, key string, obj sinks.Object, w want, etag string) error {
 	if _, err := s.verify(ctx, key, w); err != nil {
 		s.remove(ctx, key)
@@ -42,7 +42,11 @@ func (s *Sink) finishMultipart(ctx context.Context, key string, obj sinks.Object
 		Metadata:          map[string]string{sinks.MetadataSHA256: obj.SHA256},
 	}
 	if _, err := s.client.CopyObject(ctx, in); err != nil {
-		return nil
+		if isPreconditionFailed(err) {
+			// Another write replaced our object already: it is not ours to remove.
+			return fmt.Errorf("put %s: replaced by another write before its SHA-256 could be recorded: %w", s.URL(key), err)
+		}
+		return s.wrap("put", key, sinks.ChecksumNotRecorded(err, s.remove(ctx, key)))
 	}
 	if _, err := s.verify(ctx, key, w); err != nil {
 		s.remove(ctx, key)

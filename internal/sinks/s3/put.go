@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/parts"
 )
 
 // Put reads the first part into a pooled buffer. A body that ends within it is sent with one
@@ -40,29 +41,34 @@ func (s *Sink) put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
-	body := sinks.NewVerified(r, opts)
-	src := sinks.ContextReader(ctx, body)
-	if opts.Size >= 0 && opts.Size <= smallBody {
-		return s.putSmall(ctx, key, body, src, int(opts.Size), ifAbsent)
+	body, err := sinks.BodyOf(r)
+	if err != nil {
+		return sinks.Object{}, err
 	}
-	buf, err := s.pool.get(ctx, slots)
+	src := io.Reader(body)
+	size := int(s.cfg.PartSize) * slots
+	if opts.Size >= 0 && opts.Size <= smallBody {
+		// A tiny file takes a buffer of its own size, not a whole part's.
+		size = int(opts.Size) + 1 // one byte more sees the end
+	}
+	buf, err := s.pool.Get(ctx, size)
 	if err != nil {
 		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
 	}
-	n, last, err := fill(src, buf, 0)
-	if err == nil && !last {
-		// The first part is full: one byte more tells a body of exactly one part (one PutObject)
-		// from a longer one, without holding a second buffer while waiting for it.
+	n, err := parts.Fill(src, buf)
+	if err == nil {
+		// The buffer is full: one byte more tells a body of exactly one buffer (one PutObject) from
+		// a longer one, without holding a second buffer while waiting for it.
 		var probe [1]byte
-		if _, err = io.ReadFull(src, probe[:]); err == nil {
-			return s.putMultipart(ctx, key, body, src, buf, probe[0], ifAbsent)
-		}
-		if err == io.EOF {
-			err = nil
+		switch _, err = io.ReadFull(src, probe[:]); {
+		case err == nil && size == int(opts.Size)+1:
+			err = fmt.Errorf("body longer than %d bytes: %w", opts.Size, sinks.ErrSizeMismatch)
+		case err == nil:
+			return s.putMultipart(ctx, key, body, buf, io.MultiReader(bytes.NewReader(probe[:]), src), ifAbsent)
 		}
 	}
-	defer s.pool.put(buf)
-	if err != nil {
+	defer s.pool.Put(buf)
+	if err != io.EOF {
 		return sinks.Object{}, fmt.Errorf("put %s: read body: %w", s.URL(key), err)
 	}
 	obj, err := body.Object(key)
@@ -75,31 +81,6 @@ func (s *Sink) put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 // smallBody is the largest known size sent from a buffer of its own size rather than a part buffer.
 const smallBody = 1 << 20
 
-// putSmall sends a body of a known, small size with one PutObject. Verified fails the read of any byte
-// past the announced size, so a body that lies about its size never gets here as a success.
-func (s *Sink) putSmall(ctx context.Context, key string, body *sinks.Verified, src io.Reader, size int, ifAbsent bool) (sinks.Object, error) {
-	buf, err := s.pool.getSmall(ctx, size)
-	if err != nil {
-		return sinks.Object{}, fmt.Errorf("put %s: %w", s.URL(key), err)
-	}
-	defer s.pool.putSmall()
-	if _, err := io.ReadFull(src, buf); err != nil {
-		return sinks.Object{}, fmt.Errorf("put %s: read body: %w", s.URL(key), err)
-	}
-	var probe [1]byte
-	if _, err := io.ReadFull(src, probe[:]); err != io.EOF {
-		if err == nil {
-			err = fmt.Errorf("body longer than %d bytes: %w", size, sinks.ErrSizeMismatch)
-		}
-		return sinks.Object{}, fmt.Errorf("put %s: read body: %w", s.URL(key), err)
-	}
-	obj, err := body.Object(key)
-	if err != nil {
-		return sinks.Object{}, err
-	}
-	return obj, s.putSingle(ctx, key, buf, obj, ifAbsent)
-}
-
 // slotsPerPart sizes parts: one pool buffer, or several when a known size would need more than
 // S3's 10,000 parts. An unknown size uses one buffer and fails at the part limit.
 func (s *Sink) slotsPerPart(size int64) (int, error) {
@@ -111,16 +92,6 @@ func (s *Sink) slotsPerPart(size int64) (int, error) {
 		return 0, fmt.Errorf("%d bytes need parts of %d MiB, more than the sink's %d buffers of %d MiB", size, int64(slots)*s.cfg.PartSize>>20, s.cfg.Buffers, s.cfg.PartSize>>20)
 	}
 	return slots, nil
-}
-
-// fill reads into buf[pre:] until buf is full or the body ends (last).
-func fill(r io.Reader, buf []byte, pre int) (n int, last bool, err error) {
-	n, err = io.ReadFull(r, buf[pre:])
-	n += pre
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return n, true, nil
-	}
-	return n, false, err
 }
 
 // putSingle stores data, already read to its end and checked, with one PutObject carrying a CRC32C

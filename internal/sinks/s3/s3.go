@@ -13,6 +13,7 @@ import (
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/parts"
 )
 
 var (
@@ -30,7 +31,7 @@ type Sink struct {
 	client *s3sdk.Client
 	bucket string
 	cfg    Config // with defaults applied
-	pool   *pool
+	pool   *parts.Pool
 }
 
 // Stat reports the object's size and the SHA-256 kept in its metadata ("" when absent, e.g. for an

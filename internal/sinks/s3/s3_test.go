@@ -91,7 +91,7 @@ func TestMultipartKeepsSHA256(t *testing.T) {
 	data := make([]byte, 2*minPartSize+7)
 	rand.Read(data)
 	key := "odd/会議 a+b%20&c?.mp4"
-	if _, err := s.Put(t.Context(), key, bytes.NewReader(data), sinks.PutOptions{Size: -1}); err != nil {
+	if _, err := sinks.Guard(s).Put(t.Context(), key, bytes.NewReader(data), sinks.PutOptions{Size: -1}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := s.Stat(t.Context(), key)
@@ -143,7 +143,7 @@ func TestServerRefusesWrongChecksum(t *testing.T) {
 func TestVerifyCatchesMismatch(t *testing.T) {
 	s := newSink(t, testenv.Require(t, "RTK_TEST_S3_ENDPOINT"))
 	data := []byte("stored bytes")
-	if _, err := s.Put(t.Context(), "v", bytes.NewReader(data), sinks.PutOptions{Size: -1}); err != nil {
+	if _, err := sinks.Guard(s).Put(t.Context(), "v", bytes.NewReader(data), sinks.PutOptions{Size: -1}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.verify(t.Context(), "v", want{size: int64(len(data)) + 1, sha256: sha(data)}); !errors.Is(err, sinks.ErrSizeMismatch) {

@@ -45,8 +45,9 @@ func (s *Sink) verify(ctx context.Context, key string, w want) (*s3sdk.HeadObjec
 
 // remove deletes an object that failed verification, so a corrupt object never stays at the key. It
 // runs even when ctx is cancelled: that may be why the Put is failing.
-func (s *Sink) remove(ctx context.Context, key string) {
+func (s *Sink) remove(ctx context.Context, key string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	s.client.DeleteObject(ctx, &s3sdk.DeleteObjectInput{Bucket: &s.bucket, Key: &key})
+	_, err := s.client.DeleteObject(ctx, &s3sdk.DeleteObjectInput{Bucket: &s.bucket, Key: &key})
+	return err
 }

@@ -53,7 +53,7 @@ func TestConnectionCutMidUpload(t *testing.T) {
 			t.Error(err)
 		}
 	}}
-	obj, err := s.Put(context.Background(), "rec/cut.mp4", struct{ io.Reader }{src}, sinks.PutOptions{Size: size, SHA256: hex.EncodeToString(sum[:])})
+	obj, err := sinks.Guard(s).Put(context.Background(), "rec/cut.mp4", struct{ io.Reader }{src}, sinks.PutOptions{Size: size, SHA256: hex.EncodeToString(sum[:])})
 	if err != nil {
 		t.Fatalf("Put through a cut connection: %v", err)
 	}

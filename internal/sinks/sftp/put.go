@@ -53,6 +53,10 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	if err != nil {
 		return sinks.Object{}, err
 	}
+	body, err := sinks.BodyOf(r)
+	if err != nil {
+		return sinks.Object{}, err
+	}
 	var ring []byte
 	select {
 	case ring = <-s.buffers:
@@ -64,8 +68,7 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 	}
 	defer func() { s.buffers <- ring }()
 
-	body := sinks.NewVerified(r, opts)
-	u := &upload{s: s, final: final, tmp: tempName(final), create: create, body: body, src: &replay{ctx: ctx, src: body, ring: ring}}
+	u := &upload{s: s, final: final, tmp: tempName(final), create: create, body: body, src: &replay{src: body, ring: ring}}
 	if err := u.run(ctx); err != nil {
 		u.cleanup()
 		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
@@ -108,7 +111,7 @@ type upload struct {
 	s          *Sink
 	final, tmp string
 	create     bool // refuse an existing final name instead of replacing it
-	body       *sinks.Verified
+	body       sinks.Body
 	src        *replay
 	acked      int64 // bytes of tmp the server confirmed writing
 	created    bool  // tmp exists on the server

@@ -1,15 +1,11 @@
 package sftp
 
-import (
-	"context"
-	"io"
-)
+import "io"
 
 // replay reads a one-pass source and keeps the last len(ring) bytes it read, so an upload cut by a lost
 // connection can resume from the last offset the server acknowledged without reading the source again.
 // pkg/sftp reads at most (requestsPerFile+2)*maxPacket bytes ahead of the acknowledged offset.
 type replay struct {
-	ctx  context.Context
 	src  io.Reader
 	ring []byte
 	n    int64 // bytes taken from src
@@ -28,10 +24,6 @@ func (r *replay) Read(p []byte) (int, error) {
 	}
 	if r.err != nil {
 		return 0, r.err
-	}
-	if err := r.ctx.Err(); err != nil {
-		r.err = err
-		return 0, err
 	}
 	k, err := r.src.Read(p)
 	for kept := 0; kept < k; {

@@ -97,9 +97,6 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 // Close closes the SSH connection.
 func (s *Sink) Close() error { return s.conn.close() }
 
-// Dials is how many SSH connections the sink has opened: 1 plus one per redial after a failure.
-func (s *Sink) Dials() int64 { return s.conn.dials.Load() }
-
 // path maps a key to a file below the root, refusing anything that would leave it.
 func (s *Sink) path(key string) (string, error) {
 	if key == "" || strings.ContainsAny(key, "\x00\\") || strings.HasPrefix(key, "/") {

@@ -129,7 +129,7 @@ func TestEncryptedKey(t *testing.T) {
 	}
 	cfg.KeyPassphrase = testenv.Require(t, "RTK_TEST_SFTP_KEY_PASSPHRASE")
 	s := open(t, cfg)
-	if _, err := s.Put(t.Context(), "a.mp4", strings.NewReader("hello"), sinks.PutOptions{Size: 5}); err != nil {
+	if _, err := sinks.Guard(s).Put(t.Context(), "a.mp4", strings.NewReader("hello"), sinks.PutOptions{Size: 5}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -172,7 +172,7 @@ func TestKeysCannotLeaveTheFolder(t *testing.T) {
 	cfg.Dir = filepath.Join(dir, "root")
 	s := open(t, cfg)
 	for _, key := range []string{"../escape.mp4", "a/../../escape.mp4", "/etc/passwd", "", ".", "a/..", `a\..\..\b`, "a/\x00b"} {
-		_, err := s.Put(t.Context(), key, strings.NewReader("x"), sinks.PutOptions{Size: 1})
+		_, err := sinks.Guard(s).Put(t.Context(), key, strings.NewReader("x"), sinks.PutOptions{Size: 1})
 		if !errors.Is(err, sinks.ErrInvalidKey) {
 			t.Errorf("Put(%q): %v, want ErrInvalidKey", key, err)
 		}
@@ -201,7 +201,7 @@ func TestRelativeDirStartsAtLogin(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(filepath.Join(jail, "upload", name)) })
 	cfg.Dir = "upload/" + name + "/not/yet" // the chrooted login starts at the jail's /
 	s := open(t, cfg)
-	if _, err := s.Put(t.Context(), "a.mp4", strings.NewReader("hello"), sinks.PutOptions{Size: 5}); err != nil {
+	if _, err := sinks.Guard(s).Put(t.Context(), "a.mp4", strings.NewReader("hello"), sinks.PutOptions{Size: 5}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasSuffix(s.URL("a.mp4"), ":"+strconv.Itoa(cfg.Port)+"/upload/"+name+"/not/yet/a.mp4") {
