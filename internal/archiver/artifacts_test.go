@@ -17,6 +17,7 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/fetch/fetchtest"
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/local"
 )
 
@@ -71,7 +72,7 @@ func (e *env) runListed(r *artRun) (*archiver.Summary, []manifest.Entry) {
 		now = func() time.Time { return r.now }
 	}
 	cfg := archiver.Config{
-		Client: e.client, Router: localRouter{sink}, Previous: manifest.NewIndex(prev), Concurrency: 3, RetryDelay: 10 * time.Millisecond,
+		Client: e.client, Router: localRouter{sinks.Guard(sink)}, Previous: manifest.NewIndex(prev), Concurrency: 3, RetryDelay: 10 * time.Millisecond,
 		Logger: slog.New(slog.NewJSONHandler(&e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Artifacts: r.kinds, Now: now,
 		DryRun: r.dryRun, Plan: &r.plan,
 	}
