@@ -182,35 +182,27 @@ func retryable(err error) bool {
 // existing returns the object already at f's key when it is verifiably the file we would archive, nil
 // when the key is free, and an error when something else is there (unless Overwrite) or the check fails.
 func (a *archiver) existing(ctx context.Context, rec *fetch.Recording, t Target, f file) (*sinks.Object, error) {
-	st, err := t.Sink.Stat(ctx, f.Key)
-	if errors.Is(err, sinks.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("checking the destination: %w", err)
-	}
-	want := ""
-	if prev, ok := a.cfg.Previous.Lookup(t.Sink.URL(f.Key), f.Kind); ok && prev.Size == st.Size {
-		want = prev.SHA256 // an earlier run archived it: compare with what it recorded
-	} else if !ok && (f.Size < 0 || f.Size == st.Size) {
+	size, expect := f.Size, func() (string, error) {
 		// Not ours on record: hash the source to learn whether the object is the same file.
-		if want, err = a.sourceSHA256(ctx, f); err != nil {
-			return nil, fmt.Errorf("an object already exists at the destination and the source could not be read to compare: %w", err)
-		}
-	}
-	got := st.SHA256
-	if want != "" && got == "" {
-		rb, err := sinks.ReadBack(ctx, t.Sink, f.Key)
+		want, err := a.sourceSHA256(ctx, f)
 		if err != nil {
-			return nil, fmt.Errorf("verifying the object already at the destination: %w", err)
+			return "", fmt.Errorf("an object already exists at the destination and the source could not be read to compare: %w", err)
 		}
-		got, st.Size = rb.SHA256, rb.Size
+		return want, nil
 	}
-	if want != "" && got == want {
-		st.SHA256 = got
+	if prev, ok := a.cfg.Previous.Lookup(t.Sink.URL(f.Key), f.Kind); ok {
+		// An earlier run archived it: compare with what it recorded.
+		size, expect = prev.Size, func() (string, error) { return prev.SHA256, nil }
+	}
+	st, same, err := sinks.Holds(ctx, t.Sink, f.Key, size, expect)
+	switch {
+	case errors.Is(err, sinks.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("checking the destination: %w", err)
+	case same:
 		return &st, nil
-	}
-	if a.cfg.Overwrite {
+	case a.cfg.Overwrite:
 		return nil, nil
 	}
 	return nil, fmt.Errorf("a different object (%d bytes) is already at the destination; refusing to overwrite it: move it away or run with --overwrite", st.Size)
@@ -246,17 +238,10 @@ func (a *archiver) metadata(ctx context.Context, rec *fetch.Recording, t Target,
 	sum := sha256.Sum256(doc)
 	want := hex.EncodeToString(sum[:])
 	if !fresh {
-		if st, err := t.Sink.Stat(ctx, f.Key); err == nil && st.Size == int64(len(doc)) {
-			got := st.SHA256
-			if got == "" {
-				if rb, err := sinks.ReadBack(ctx, t.Sink, f.Key); err == nil {
-					got = rb.SHA256
-				}
-			}
-			if got == want {
-				entry.Status, entry.Size, entry.SHA256 = manifest.StatusPresent, st.Size, want
-				return entry
-			}
+		// Whatever the check finds or fails to find, writing the details again is right: they are ours.
+		if st, same, err := sinks.Holds(ctx, t.Sink, f.Key, int64(len(doc)), func() (string, error) { return want, nil }); err == nil && same {
+			entry.Status, entry.Size, entry.SHA256 = manifest.StatusPresent, st.Size, want
+			return entry
 		}
 	}
 	obj, err := t.Sink.Put(ctx, f.Key, bytes.NewReader(doc), sinks.PutOptions{Size: int64(len(doc)), SHA256: want})
