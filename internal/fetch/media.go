@@ -84,7 +84,9 @@ func (c *Client) OpenMedia(ctx context.Context, rawURL string, wantSize int64) (
 		return fail(fmt.Errorf("download %s: announced size %d bytes is over the %d-byte maximum file size (--max-file-size): %w", m.safeURL, size, c.cfg.MaxFileSize, ErrTooLarge))
 	}
 	m.Size, m.ETag, m.LastModified = size, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	br := bufio.NewReaderSize(resp.Body, 64<<10)
+	// The buffer only needs to hold the peek: reads larger than it go straight to the body, and a
+	// small one is not allocated and cleared again for each of thousands of small files.
+	br := bufio.NewReaderSize(resp.Body, 4<<10)
 	m.attach(resp.Body, br) // before the peek: a host can stop after the headers or a few bytes
 	head, _ := br.Peek(512)
 	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct == "text/html" || looksLikeHTML(head) {

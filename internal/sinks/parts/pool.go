@@ -6,19 +6,39 @@ package parts
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"golang.org/x/sync/semaphore"
 )
 
 // Pool lends byte buffers out of a fixed budget shared by every upload of one sink, so the sink's
 // memory stays bounded however many files are in flight and however large they are. Buffers of the
-// pool's part size are reused; other sizes (a small body of known size, a part of several sizes for a
-// huge body) are allocated for the one use and dropped when returned. It is safe for concurrent use.
+// pool's part size are reused, and so are smaller ones (a small body of known size) by power-of-two
+// size class: thousands of small files would otherwise each allocate, and clear, a buffer of their own.
+// Other sizes (a part of several sizes for a huge body) are allocated for the one use and dropped when
+// returned. It is safe for concurrent use.
 type Pool struct {
 	size   int
 	budget int64
 	sem    *semaphore.Weighted // bytes lent out
 	free   chan []byte         // returned part-size buffers, reused
+	small  [smallClasses]sync.Pool
+}
+
+// Small buffers are reused in classes of 4 KiB, 8 KiB, ... up to 4 KiB << (smallClasses-1).
+const (
+	smallMin     = 4 << 10
+	smallClasses = 12
+)
+
+// smallClass is the class whose buffers hold n bytes, or -1 when n is too large for one.
+func smallClass(n int) int {
+	for c, size := 0, smallMin; c < smallClasses; c, size = c+1, size<<1 {
+		if n <= size {
+			return c
+		}
+	}
+	return -1
 }
 
 // NewPool returns a pool of count buffers of size bytes: size*count bytes may be lent at once.
@@ -35,15 +55,36 @@ func (p *Pool) Size() int { return p.size }
 // returns context.Cause(ctx)). Give it back with Put. n larger than the whole budget is an error at
 // once, since no wait could satisfy it.
 func (p *Pool) Get(ctx context.Context, n int) ([]byte, error) {
-	if err := p.Reserve(ctx, n); err != nil {
+	// A small buffer's whole class is reserved: Put releases what the buffer holds, its capacity.
+	c := smallClass(n)
+	if n >= p.size || c < 0 || smallMin<<c >= p.size {
+		c = -1
+	}
+	reserve := n
+	switch {
+	case c >= 0:
+		reserve = smallMin << c
+	case n < p.size && n > smallMin<<(smallClasses-1):
+		// Between the largest class and a part (a 10 MiB body, with 12 MiB parts): a part-size
+		// buffer, reused.
+		reserve = p.size
+	}
+	if err := p.Reserve(ctx, reserve); err != nil {
 		return nil, err
 	}
-	if n == p.size {
+	switch {
+	case reserve == p.size:
 		select {
 		case b := <-p.free:
-			return b, nil
+			return b[:n], nil
 		default:
 		}
+		return make([]byte, n, p.size), nil
+	case c >= 0:
+		if b, ok := p.small[c].Get().(*[]byte); ok {
+			return (*b)[:n], nil
+		}
+		return make([]byte, n, reserve), nil
 	}
 	return make([]byte, n), nil
 }
@@ -51,11 +92,14 @@ func (p *Pool) Get(ctx context.Context, n int) ([]byte, error) {
 // Put gives back a buffer from Get (any reslice of it).
 func (p *Pool) Put(b []byte) {
 	b = b[:cap(b)]
-	if len(b) == p.size {
+	switch c := smallClass(len(b)); {
+	case len(b) == p.size:
 		select {
 		case p.free <- b:
 		default:
 		}
+	case c >= 0 && len(b) == smallMin<<c && len(b) < p.size:
+		p.small[c].Put(&b)
 	}
 	p.Release(len(b))
 }

@@ -71,3 +71,31 @@ func empty(t *testing.T, p *Pool) {
 	}
 	p.Release(int(p.budget))
 }
+
+// TestSmallAndMidSizeBuffersAreReused: small bodies reuse buffers of their size class, bodies between
+// the largest class and a part reuse part buffers, and every byte of the budget comes back, whatever
+// reslice is returned.
+func TestSmallAndMidSizeBuffersAreReused(t *testing.T) {
+	p := NewPool(12<<20, 3)
+	a, err := p.Get(t.Context(), 64<<10)
+	if err != nil || len(a) != 64<<10 {
+		t.Fatalf("Get(64 KiB) = %d bytes, %v", len(a), err)
+	}
+	p.Put(a[:100])
+	b, _ := p.Get(t.Context(), 60<<10)
+	if len(b) != 60<<10 || &b[0] != &a[0] {
+		t.Log("the small buffer was not reused (sync.Pool may drop it at a GC; not an error)")
+	}
+	p.Put(b)
+	mid, err := p.Get(t.Context(), 10<<20)
+	if err != nil || len(mid) != 10<<20 || cap(mid) != 12<<20 {
+		t.Fatalf("Get(10 MiB) = len %d cap %d, %v; want a part buffer", len(mid), cap(mid), err)
+	}
+	p.Put(mid)
+	again, _ := p.Get(t.Context(), 12<<20)
+	if &again[0] != &mid[0] {
+		t.Fatal("the part buffer lent for a 10 MiB body was not reused")
+	}
+	p.Put(again)
+	empty(t, p)
+}
