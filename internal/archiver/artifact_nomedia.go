@@ -41,8 +41,6 @@ func (a *archiver) artifactsWithoutMedia(ctx context.Context, log *slog.Logger, 
 	if arts.failed == "" {
 		return false, nil
 	}
-	a.sum.addRecording(OutcomeFailed, rec.ID, arts.failed)
-	log.Error("recording failed", "destination", target.Name, "reason", arts.failed)
-	a.atRisk(log, rec.ID, arts.expiry, arts.failed)
+	a.conclude(log, rec, target, OutcomeFailed, arts.failed, arts.expiry)
 	return true, a.record(manifest.Entry{RecordingID: rec.ID, Kind: manifest.KindMedia, Status: manifest.StatusSkipped, Error: noMediaReason})
 }

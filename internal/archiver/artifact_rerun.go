@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
-	"github.com/rtk-archive/rtk-archive/internal/manifest"
 )
 
 // artifactsOnly handles a listed recording whose files and details an earlier run archived, but not
@@ -23,33 +22,5 @@ func (a *archiver) artifactsOnly(ctx context.Context, log *slog.Logger, rec *fet
 		a.planArtifacts(rec, target)
 		return nil
 	}
-	arts, err := a.sessionArtifacts(ctx, log, rec, target)
-	if err != nil {
-		return err
-	}
-	if ctx.Err() != nil {
-		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before its session artifacts were archived")
-		return nil
-	}
-	outcome, reason := OutcomePresent, ""
-	e := a.metadata(ctx, arts.noted(rec), target, false)
-	if ctx.Err() != nil {
-		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
-		return nil
-	}
-	if err := a.record(e); err != nil {
-		return err
-	}
-	if e.Status == manifest.StatusFailed {
-		outcome, reason = OutcomeFailed, "metadata: "+e.Error
-	}
-	outcome, reason, expiry := arts.fold(outcome, reason, rec.DownloadURLExpiry)
-	a.sum.addRecording(outcome, rec.ID, reason)
-	if outcome == OutcomeFailed {
-		log.Error("recording failed", "destination", target.Name, "reason", reason)
-		a.atRisk(log, rec.ID, expiry, reason)
-		return nil
-	}
-	log.Info("recording "+string(outcome), "destination", target.Name, "only", "session artifacts")
-	return nil
+	return a.settle(ctx, log, rec, target, OutcomePresent, "", false, "interrupted before its session artifacts were archived", "only", "session artifacts")
 }

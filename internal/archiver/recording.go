@@ -112,38 +112,49 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 			break // the destination said no for good: downloading the other files would change nothing
 		}
 	}
-	expiry := rec.DownloadURLExpiry
-	if outcome != OutcomeFailed {
-		// The session's artifacts, then the details, which say what became of them.
-		arts, err := a.sessionArtifacts(ctx, log, rec, target)
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
-			return nil
-		}
-		// The details go last: their presence beside the media means every file made it.
-		e := a.metadata(ctx, arts.noted(rec), target, outcome == OutcomeArchived || arts.archived)
-		if ctx.Err() != nil {
-			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
-			return nil
-		}
-		if err := a.record(e); err != nil {
-			return err
-		}
-		if e.Status == manifest.StatusFailed {
-			outcome, reason = OutcomeFailed, "metadata: "+e.Error
-		}
-		outcome, reason, expiry = arts.fold(outcome, reason, expiry)
+	if outcome == OutcomeFailed {
+		return a.conclude(log, rec, target, outcome, reason, rec.DownloadURLExpiry)
 	}
+	return a.settle(ctx, log, rec, target, outcome, reason, outcome == OutcomeArchived, "interrupted before it was archived")
+}
+
+// settle archives the recording's session artifacts, then its details, which say what became of
+// them, and concludes. outcome and reason are what its files came to; filesArchived says this run
+// archived one of them. interrupted is the at-risk reason when the run stops during the artifacts.
+func (a *archiver) settle(ctx context.Context, log *slog.Logger, rec *fetch.Recording, target Target, outcome Outcome, reason string, filesArchived bool, interrupted string, note ...any) error {
+	arts, err := a.sessionArtifacts(ctx, log, rec, target)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, interrupted)
+		return nil
+	}
+	// The details go last: their presence beside the media means every file made it.
+	e := a.metadata(ctx, arts.noted(rec), target, filesArchived || arts.archived)
+	if ctx.Err() != nil {
+		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, "interrupted before it was archived")
+		return nil
+	}
+	if err := a.record(e); err != nil {
+		return err
+	}
+	if e.Status == manifest.StatusFailed {
+		outcome, reason = OutcomeFailed, "metadata: "+e.Error
+	}
+	outcome, reason, expiry := arts.fold(outcome, reason, rec.DownloadURLExpiry)
+	return a.conclude(log, rec, target, outcome, reason, expiry, note...)
+}
+
+// conclude counts the recording's outcome and says it: a failure as an error, and at risk.
+func (a *archiver) conclude(log *slog.Logger, rec *fetch.Recording, target Target, outcome Outcome, reason string, expiry time.Time, note ...any) error {
 	a.sum.addRecording(outcome, rec.ID, reason)
 	if outcome == OutcomeFailed {
 		log.Error("recording failed", "destination", target.Name, "reason", reason)
 		a.atRisk(log, rec.ID, expiry, reason)
-	} else {
-		log.Info("recording "+string(outcome), "destination", target.Name)
+		return nil
 	}
+	log.Info("recording "+string(outcome), append([]any{"destination", target.Name}, note...)...)
 	return nil
 }
 
