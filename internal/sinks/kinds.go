@@ -3,6 +3,7 @@ package sinks
 import (
 	"context"
 	"errors"
+	"net/http"
 )
 
 // Error kinds. Every driver classifies its failures into one of them where the SDK error arises, so
@@ -49,4 +50,16 @@ type Checker interface {
 	// Check returns nil when the destination looks usable, else an error that matches ErrPermanent
 	// when trying again cannot help.
 	Check(ctx context.Context) error
+}
+
+// KindOfStatus is the kind of an HTTP service's refusal by its status alone: 408, 429 and 5xx may pass,
+// any other 4xx stays so; nil for a status that is not an error.
+func KindOfStatus(code int) error {
+	switch {
+	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
+		return ErrTransient
+	case code >= 400:
+		return ErrPermanent
+	}
+	return nil
 }

@@ -27,13 +27,7 @@ func (s *Sink) Kind(err error) error {
 	if !errors.As(err, &re) {
 		return nil
 	}
-	switch code := re.StatusCode; {
-	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests, code >= 500:
-		return sinks.ErrTransient
-	case code >= 400:
-		return sinks.ErrPermanent
-	}
-	return nil
+	return sinks.KindOfStatus(re.StatusCode)
 }
 
 // Check implements sinks.Checker with one request for the container's properties.

@@ -27,13 +27,7 @@ func (s *Sink) Kind(err error) error {
 	if !errors.As(err, &ge) {
 		return nil
 	}
-	switch code := ge.Code; {
-	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests, code >= 500:
-		return sinks.ErrTransient
-	case code >= 400:
-		return sinks.ErrPermanent
-	}
-	return nil
+	return sinks.KindOfStatus(ge.Code)
 }
 
 // Check implements sinks.Checker with one request for the bucket's attributes.

@@ -36,12 +36,7 @@ func (s *Sink) Kind(err error) error {
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
-		switch code := re.HTTPStatusCode(); {
-		case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests, code >= 500:
-			return sinks.ErrTransient
-		case code >= 400:
-			return sinks.ErrPermanent
-		}
+		return sinks.KindOfStatus(re.HTTPStatusCode())
 	}
 	return nil
 }
