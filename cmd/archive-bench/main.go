@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 )
 
 // scenario is one workload of the benchmark.
@@ -101,5 +100,3 @@ func orNone(s string) string {
 	}
 	return s
 }
-
-func since(t time.Time) time.Duration { return time.Since(t) }

@@ -80,13 +80,6 @@ func (w *Writer) Flushed() (int64, error) {
 	return fi.Size(), nil
 }
 
-// Sync flushes the manifest to stable storage.
-func (w *Writer) Sync() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.f.Sync()
-}
-
 // Close syncs and closes the manifest, then writes the `<manifest>.sha256` sidecar in sha256sum format.
 func (w *Writer) Close() error {
 	w.mu.Lock()
