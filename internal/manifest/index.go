@@ -69,6 +69,3 @@ func (x Index) Objects() []Entry {
 	})
 	return out
 }
-
-// Len is the number of indexed objects.
-func (x Index) Len() int { return len(x.files) }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -151,10 +150,4 @@ func payloadOptions(sha256Hex string) func(*s3sdk.Options) {
 				}), "ComputePayloadHash", middleware.Before)
 		})
 	}
-}
-
-// b64hex re-encodes a hex digest in base64, as x-amz-checksum-* headers carry it.
-func b64hex(h string) string {
-	b, _ := hex.DecodeString(h)
-	return base64.StdEncoding.EncodeToString(b)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -174,4 +175,10 @@ func TestPutObjectReportsChecksum(t *testing.T) {
 			}
 		})
 	}
+}
+
+// b64hex re-encodes a hex digest in base64, as x-amz-checksum-* headers carry it.
+func b64hex(h string) string {
+	b, _ := hex.DecodeString(h)
+	return base64.StdEncoding.EncodeToString(b)
 }
