@@ -45,9 +45,7 @@ func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions,
 		if sel.IDs, err = readIDs(opts.IDsFile, stdin); err != nil {
 			return err
 		}
-		if sel.IDs == nil {
-			sel.IDs = []archiver.Job{}
-		}
+		sel.Backfill = true
 	}
 	router := newRouter(cfg, getenv)
 	defer router.Close()

@@ -119,13 +119,6 @@ func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary
 		cfg.Plan = &lockedWriter{w: cfg.Plan}
 	}
 	a := &archiver{cfg: cfg, log: cfg.Logger, sum: sum}
-	take := func() (Job, bool) {
-		j, ok := <-in
-		if ok && live {
-			sum.planned.Add(1)
-		}
-		return j, ok
-	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	feed := make(chan Job)
@@ -170,10 +163,9 @@ func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary
 		})
 	}
 	err := g.Wait()
-	for {
-		j, ok := take()
-		if !ok {
-			break
+	for j := range in { // what the sender still had when the run stopped
+		if live {
+			sum.planned.Add(1)
 		}
 		held = append(held, j)
 	}

@@ -88,7 +88,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var jobs []archiver.Job
 	var stream *listingStream
 	var err error
-	if cfg.Selection.IDs == nil {
+	if !cfg.Selection.Backfill {
 		stream = r.streamListing(sctx)
 		err = stream.firstPage()
 	} else {
