@@ -22,14 +22,14 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	now := opts.now()
 	atRisk := slices.Clone(s.AtRisk)
 	slices.SortStableFunc(atRisk, func(a, b archiver.Failure) int {
-		switch {
-		case a.Expiry.IsZero() != b.Expiry.IsZero():
-			if a.Expiry.IsZero() {
+		// Soonest expiry first; unknown expiries last.
+		unknown := func(f archiver.Failure) int {
+			if f.Expiry.IsZero() {
 				return 1
 			}
-			return -1
+			return 0
 		}
-		return cmp.Compare(a.Expiry.UnixNano(), b.Expiry.UnixNano())
+		return cmp.Or(cmp.Compare(unknown(a), unknown(b)), a.Expiry.Compare(b.Expiry))
 	})
 	if opts.JSON {
 		printSummaryJSON(w, s, opts, atRisk, abs, elapsed, now)
