@@ -3,6 +3,7 @@ package manifest
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // Index is what earlier runs archived: for every object any line ever recorded as archived or
@@ -13,6 +14,7 @@ type Index struct {
 	files    map[fileKey]Entry
 	complete map[recordingKey]bool
 	sessions map[sessionKey][]Entry // artifact lines, see sessions.go
+	lost     map[string]bool        // recordings a failed line says were lost (LostText)
 }
 
 type fileKey struct{ destination, kind string }
@@ -21,7 +23,7 @@ type recordingKey struct{ id, destination string }
 
 // NewIndex indexes entries, in manifest order.
 func NewIndex(entries []Entry) Index {
-	x := Index{files: map[fileKey]Entry{}, complete: map[recordingKey]bool{}, sessions: map[sessionKey][]Entry{}}
+	x := Index{files: map[fileKey]Entry{}, complete: map[recordingKey]bool{}, sessions: map[sessionKey][]Entry{}, lost: map[string]bool{}}
 	lastMeta := map[string]recordingKey{} // recording -> its latest done details line
 	for _, e := range entries {
 		if e.Destination != "" && e.Done() {
@@ -34,6 +36,9 @@ func NewIndex(entries []Entry) Index {
 			x.complete[k] = true
 			lastMeta[e.RecordingID] = k
 		case e.Status == StatusFailed:
+			if strings.Contains(e.Error, LostText) {
+				x.lost[strings.ToLower(e.RecordingID)] = true
+			}
 			// A recording that failed after it was complete (a later run found a problem) is no
 			// longer taken as complete on the manifest's word.
 			if k, ok := lastMeta[e.RecordingID]; ok {
@@ -57,6 +62,13 @@ func (x Index) Lookup(destination, kind string) (Entry, bool) {
 func (x Index) Complete(recordingID, metadataDestination string) bool {
 	return x.complete[recordingKey{recordingID, metadataDestination}]
 }
+
+// LostText is what the failed line of a loss says: RealtimeKit deleted the recording's media before any
+// run archived it. A later run that finds such a line counts the loss without failing for it again.
+const LostText = "expired before any run archived it"
+
+// Lost reports whether an earlier run wrote the failed line of a loss for the recording.
+func (x Index) Lost(recordingID string) bool { return x.lost[strings.ToLower(recordingID)] }
 
 // Objects returns every indexed object, ordered by destination and kind.
 func (x Index) Objects() []Entry {
