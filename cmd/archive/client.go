@@ -10,8 +10,8 @@ import (
 )
 
 // newClient builds the RealtimeKit client from the run's options. rate is the client's
-// RequestsPerSecond (negative: unpaced).
-func newClient(opts *runOptions, rate float64, log *slog.Logger) (*fetch.Client, error) {
+// RequestsPerSecond (negative: unpaced) and burst its Burst.
+func newClient(opts *runOptions, rate float64, burst int, log *slog.Logger) (*fetch.Client, error) {
 	warnPlainAPI(opts.APIURL, log)
 	minRate := int64(opts.MinRate)
 	if minRate == 0 {
@@ -19,7 +19,7 @@ func newClient(opts *runOptions, rate float64, log *slog.Logger) (*fetch.Client,
 	}
 	return fetch.New(fetch.Config{
 		BaseURL: opts.APIURL, AccountID: opts.AccountID, AppID: opts.AppID, Token: opts.Token,
-		RequestsPerSecond: rate, Burst: opts.APIBurst, StallTimeout: opts.StallTimeout, Logger: log,
+		RequestsPerSecond: rate, Burst: burst, StallTimeout: opts.StallTimeout, Logger: log,
 		AllowPrivateDownloads: opts.AllowPrivateDownloads,
 		MinRate:               minRate, FileTimeout: opts.FileTimeout, MaxFileSize: int64(opts.MaxFileSize),
 	})

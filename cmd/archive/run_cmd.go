@@ -32,11 +32,11 @@ func runCommand(ctx context.Context, stop <-chan struct{}, args []string, getenv
 func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	stderr = &syncWriter{w: stderr} // the logger and the progress line share it
 	log := newLogger(opts.LogFormat, opts.LogLevel, stderr, "run_id", newRunID(), "version", version, "shard", shardLabel(opts.Shard))
-	rate := opts.APIRate
+	rate, burst := opts.Shard.Budget(opts.APIRate, opts.APIBurst)
 	if rate == 0 {
 		rate = -1 // the client's "unpaced"
 	}
-	client, err := newClient(opts, rate, log)
+	client, err := newClient(opts, rate, burst, log)
 	if err != nil {
 		return usagef("%v", err)
 	}

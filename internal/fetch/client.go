@@ -146,8 +146,9 @@ type envelope struct {
 	Success bool            `json:"success"`
 	Data    json.RawMessage `json:"data"`
 	Paging  *struct {
-		TotalCount *int `json:"total_count"`
-		EndOffset  *int `json:"end_offset"`
+		TotalCount  *int `json:"total_count"`
+		StartOffset *int `json:"start_offset"`
+		EndOffset   *int `json:"end_offset"`
 	} `json:"paging"`
 }
 

@@ -23,18 +23,20 @@ func FuzzListPage(f *testing.F) {
 			return
 		}
 		w := newWalk()
-		w.add(p.items)
+		fresh, refused, _ := w.add(p.items)
 		w.add(p.items) // the same page again adds nothing
 		if fresh, refused, progressed := w.add(p.items); progressed || len(fresh) > 0 || len(refused) > 0 {
 			t.Fatal("a page seen before counted as progress")
 		}
-		l := w.listing()
-		for _, r := range l.Recordings {
+		for _, r := range fresh {
 			if !ValidID(r.ID) || r.FileSize < -1 {
 				t.Fatalf("listed recording %q with size %d", r.ID, r.FileSize)
 			}
+			if _, err := r.Redacted(); err != nil {
+				t.Fatalf("listed recording %q: its details can't be written: %v", r.ID, err)
+			}
 		}
-		for _, bad := range l.Invalid {
+		for _, bad := range refused {
 			if bad.Reason == "" || (bad.ID != "" && !ValidID(bad.ID)) {
 				t.Fatalf("refused item %+v", bad)
 			}

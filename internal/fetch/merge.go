@@ -6,11 +6,15 @@ import "encoding/json"
 // the list route carries the meeting (title, settings) and the detail route does not, so a recording
 // seen both ways keeps what each knows in its metadata file.
 func (r *Recording) WithMeeting(listed *Recording) *Recording {
-	if listed == nil || len(listed.Raw) == 0 || len(r.Raw) == 0 {
+	if listed == nil || (len(listed.Raw) == 0 && listed.packed == nil) || len(r.Raw) == 0 {
+		return r
+	}
+	listedRaw, err := listed.raw()
+	if err != nil {
 		return r
 	}
 	var from, to map[string]json.RawMessage
-	if json.Unmarshal(listed.Raw, &from) != nil || json.Unmarshal(r.Raw, &to) != nil {
+	if json.Unmarshal(listedRaw, &from) != nil || json.Unmarshal(r.Raw, &to) != nil {
 		return r
 	}
 	meeting, ok := from["meeting"]

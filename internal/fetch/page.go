@@ -9,8 +9,9 @@ import (
 // page is one decoded list response.
 type page struct {
 	items     []item
-	total     int // total_count; -1 when the server sent none
-	endOffset int // end_offset; -1 when absent
+	total       int // total_count; -1 when the server sent none
+	startOffset int // start_offset (1-based position of the first item); -1 when absent
+	endOffset   int // end_offset; -1 when absent
 }
 
 // item is one list entry: a recording, or the reason it could not be used.
@@ -27,7 +28,7 @@ const maxRawKey = 256
 // decodePage reads a list envelope. A data field that is not a list fails the page (the server is not
 // answering what we asked); an item that is not a valid recording is refused alone.
 func decodePage(env *envelope) (page, error) {
-	p := page{total: -1, endOffset: -1}
+	p := page{total: -1, startOffset: -1, endOffset: -1}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(env.Data, &raws); err != nil {
 		return p, fmt.Errorf("data is not a list: %w", err)
@@ -35,6 +36,9 @@ func decodePage(env *envelope) (page, error) {
 	if env.Paging != nil {
 		if env.Paging.TotalCount != nil && *env.Paging.TotalCount >= 0 {
 			p.total = *env.Paging.TotalCount
+		}
+		if env.Paging.StartOffset != nil && *env.Paging.StartOffset >= 1 {
+			p.startOffset = *env.Paging.StartOffset
 		}
 		if env.Paging.EndOffset != nil && *env.Paging.EndOffset >= 0 {
 			p.endOffset = *env.Paging.EndOffset
@@ -75,6 +79,10 @@ func decodeItem(raw json.RawMessage) item {
 	if err := rec.validate(); err != nil {
 		it.reason = fmt.Sprintf("the listing's item is not a valid recording: %v", err)
 		return it
+	}
+	// A listed recording waits in the run's queue: keep its JSON small (see packed.go).
+	if packed := packRaw(rec.Raw); packed != nil {
+		rec.Raw, rec.packed = nil, packed
 	}
 	it.rec = &rec
 	return it

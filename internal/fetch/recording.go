@@ -43,8 +43,10 @@ type Recording struct {
 	Duration          int64 // seconds; 0 when unknown
 	StorageConfig     *StorageConfig
 
-	// Raw is the data object exactly as the API sent it, kept for the metadata file; see Redacted.
-	Raw json.RawMessage
+	// Raw is the data object exactly as the API sent it, kept for the metadata file; see Redacted. A
+	// listed recording keeps it redacted and packed instead (see packed.go), and Raw is nil.
+	Raw    json.RawMessage
+	packed []byte
 
 	// Artifacts is the archiver's, not the API's: what became of each of the session's artifacts
 	// (kind -> manifest status), which Redacted adds to the details as rtk_archive.artifacts.

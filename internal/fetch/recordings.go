@@ -41,13 +41,14 @@ type ListOptions struct {
 	PerPage      int // asked for; the server may send fewer. Default 100
 	// OnPage, when set, is called after each page with what it added (recordings seen for the first
 	// time, refused items), so a caller can start on them while the walk goes on. An error from it ends
-	// the walk with that error.
+	// the walk with that error. With OnPage the walk keeps nothing it handed on, and List returns an
+	// empty Listing.
 	OnPage func(fresh []Recording, refused []Invalid) error
 }
 
 // Listing is what a walk over the listing found.
 type Listing struct {
-	Recordings []Recording // valid items, de-duplicated by id, the latest view of each kept
+	Recordings []Recording // valid items, de-duplicated by id, the first view of each kept
 	Invalid    []Invalid   // items that could not be used, each with the reason
 }
 
@@ -71,10 +72,53 @@ const maxPages = 100_000
 // walked, so items are de-duplicated by id; a page that adds nothing new before the total is reached
 // ends the walk with ErrListingStuck. One bad item never fails the walk: it is returned in Invalid.
 func (c *Client) List(ctx context.Context, opt ListOptions) (*Listing, error) {
+	l := &Listing{}
+	onPage := opt.OnPage
+	if onPage == nil {
+		onPage = func(fresh []Recording, refused []Invalid) error {
+			l.Recordings = append(l.Recordings, fresh...)
+			l.Invalid = append(l.Invalid, refused...)
+			return nil
+		}
+	}
 	perPage := opt.PerPage
 	if perPage <= 0 {
 		perPage = 100
 	}
+	q := listQuery(opt, perPage)
+	w := newWalk()
+	for page := 1; page <= maxPages; page++ {
+		q.Set("page_no", strconv.Itoa(page))
+		op := fmt.Sprintf("list recordings page %d", page)
+		p, err := c.listPage(ctx, op, q)
+		if err != nil {
+			return nil, err
+		}
+		if len(p.items) == 0 {
+			return l, nil
+		}
+		fresh, refused, progressed := w.add(p.items)
+		n := len(p.items)
+		p.items = nil // the page's recordings are in fresh now, or dropped as seen before
+		if !progressed && !w.complete(p) {
+			return nil, fmt.Errorf("%s: %d items, none new, after %d distinct recordings of the %d announced: %w",
+				op, n, w.distinct(), p.total, ErrListingStuck)
+		}
+		if len(fresh) > 0 || len(refused) > 0 {
+			if err := onPage(fresh, refused); err != nil {
+				return nil, err
+			}
+		}
+		if w.complete(p) {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("list recordings: more than %d pages: %w", maxPages, ErrListingStuck)
+}
+
+// listQuery is the list route's query for opt, without page_no. The order is the one the API
+// documents (by invoked time), oldest first.
+func listQuery(opt ListOptions, perPage int) url.Values {
 	q := url.Values{}
 	q.Set("per_page", strconv.Itoa(perPage))
 	q.Set("sort_by", "invokedTime")
@@ -88,34 +132,18 @@ func (c *Client) List(ctx context.Context, opt ListOptions) (*Listing, error) {
 	if opt.MeetingID != "" {
 		q.Set("meeting_id", opt.MeetingID)
 	}
-	w := newWalk()
-	for page := 1; page <= maxPages; page++ {
-		q.Set("page_no", strconv.Itoa(page))
-		op := fmt.Sprintf("list recordings page %d", page)
-		env, err := c.getJSON(ctx, op, []string{"recordings"}, q)
-		if err != nil {
-			return nil, err
-		}
-		p, err := decodePage(env)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
-		if len(p.items) == 0 {
-			return w.listing(), nil
-		}
-		fresh, refused, progressed := w.add(p.items)
-		if !progressed && !w.complete(p) {
-			return nil, fmt.Errorf("%s: %d items, none new, after %d distinct recordings of the %d announced: %w",
-				op, len(p.items), w.distinct(), p.total, ErrListingStuck)
-		}
-		if opt.OnPage != nil && (len(fresh) > 0 || len(refused) > 0) {
-			if err := opt.OnPage(fresh, refused); err != nil {
-				return nil, err
-			}
-		}
-		if w.complete(p) {
-			return w.listing(), nil
-		}
+	return q
+}
+
+// listPage fetches and decodes one page.
+func (c *Client) listPage(ctx context.Context, op string, q url.Values) (page, error) {
+	env, err := c.getJSON(ctx, op, []string{"recordings"}, q)
+	if err != nil {
+		return page{}, err
 	}
-	return nil, fmt.Errorf("list recordings: more than %d pages: %w", maxPages, ErrListingStuck)
+	p, err := decodePage(env)
+	if err != nil {
+		return page{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return p, nil
 }

@@ -22,8 +22,12 @@ var secretKeys = []string{"access_key", "secret", "password", "private_key"}
 // API sent. Keys are matched without case, as encoding/json matches them when decoding: a
 // "Storage_Config" is the storage_config for the decoder, so it is for the redaction too.
 func (r *Recording) Redacted() (json.RawMessage, error) {
+	raw, err := r.raw()
+	if err != nil {
+		return nil, err
+	}
 	var doc map[string]any
-	if err := json.Unmarshal(r.Raw, &doc); err != nil {
+	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, err
 	}
 	redact(doc)

@@ -1,23 +1,47 @@
 package fetch
 
-// walk collects a listing across pages: de-duplicated by id, the latest view of a recording kept (pages
-// shift while recordings start and finish), refused items reported once.
+import "encoding/hex"
+
+// walk follows a listing across pages and remembers only what it needs to tell a new item from one
+// seen before (pages shift while recordings start and finish): the IDs it saw, 16 bytes each, and the
+// few refused items. The recordings themselves are handed on page by page and not kept, so a walk over
+// the whole retention window costs a page of recordings plus an ID set, not the window's recordings.
 type walk struct {
-	order   []string // ids in the order first seen
-	good    map[string]Recording
-	bad     map[string]string // id -> reason
+	seen    map[uuid]bool     // every id seen; true when it came as a good recording
 	unnamed map[string]string // raw item -> reason, for items without a usable id
 }
 
+// uuid is a recording ID in 16 bytes instead of a 36-character string.
+type uuid [16]byte
+
+// parseUUID reads an ID ValidID accepts; ok is false for anything else.
+func parseUUID(id string) (u uuid, ok bool) {
+	if !ValidID(id) {
+		return u, false
+	}
+	var b [32]byte
+	n := 0
+	for i := 0; i < len(id); i++ {
+		if id[i] != '-' {
+			b[n] = id[i]
+			n++
+		}
+	}
+	_, err := hex.Decode(u[:], b[:])
+	return u, err == nil
+}
+
 func newWalk() *walk {
-	return &walk{good: map[string]Recording{}, bad: map[string]string{}, unnamed: map[string]string{}}
+	return &walk{seen: map[uuid]bool{}, unnamed: map[string]string{}}
 }
 
 // add takes a page's items and returns what it adds: recordings seen for the first time (or seen
-// before only as refused items) and refused items seen for the first time.
+// before only as refused items) and refused items seen for the first time. The first good view of a
+// recording is the one handed on; a later view of it is dropped.
 func (w *walk) add(items []item) (fresh []Recording, refused []Invalid, progressed bool) {
 	for _, it := range items {
-		if it.id == "" {
+		key, named := parseUUID(it.id)
+		if !named {
 			if _, ok := w.unnamed[it.raw]; !ok {
 				w.unnamed[it.raw] = it.reason
 				refused = append(refused, Invalid{Reason: it.reason})
@@ -25,21 +49,16 @@ func (w *walk) add(items []item) (fresh []Recording, refused []Invalid, progress
 			}
 			continue
 		}
-		_, seenGood := w.good[it.id]
-		_, seenBad := w.bad[it.id]
-		if !seenGood && !seenBad {
-			w.order = append(w.order, it.id)
+		good, seen := w.seen[key]
+		if !seen {
 			progressed = true
 		}
 		switch {
-		case it.rec != nil:
-			if !seenGood {
-				fresh = append(fresh, *it.rec)
-			}
-			w.good[it.id] = *it.rec
-			delete(w.bad, it.id)
-		case !seenGood && !seenBad:
-			w.bad[it.id] = it.reason
+		case it.rec != nil && !good:
+			fresh = append(fresh, *it.rec)
+			w.seen[key] = true
+		case it.rec == nil && !seen:
+			w.seen[key] = false
 			refused = append(refused, Invalid{ID: it.id, Reason: it.reason})
 		}
 	}
@@ -47,7 +66,7 @@ func (w *walk) add(items []item) (fresh []Recording, refused []Invalid, progress
 }
 
 // distinct is the number of recordings seen, counting items without an id once each.
-func (w *walk) distinct() int { return len(w.order) + len(w.unnamed) }
+func (w *walk) distinct() int { return len(w.seen) + len(w.unnamed) }
 
 // complete reports whether the server says the walk has seen everything.
 func (w *walk) complete(p page) bool {
@@ -55,19 +74,4 @@ func (w *walk) complete(p page) bool {
 		return false
 	}
 	return w.distinct() >= p.total || (p.endOffset >= 0 && p.endOffset >= p.total)
-}
-
-func (w *walk) listing() *Listing {
-	l := &Listing{}
-	for _, id := range w.order {
-		if rec, ok := w.good[id]; ok {
-			l.Recordings = append(l.Recordings, rec)
-		} else {
-			l.Invalid = append(l.Invalid, Invalid{ID: id, Reason: w.bad[id]})
-		}
-	}
-	for _, reason := range w.unnamed {
-		l.Invalid = append(l.Invalid, Invalid{Reason: reason})
-	}
-	return l
 }

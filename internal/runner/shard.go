@@ -8,8 +8,9 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
 )
 
-// Shard is this process's part of the work: recording IDs are spread over N shards by a stable hash,
-// so every recording lands in exactly one shard whatever the order or source of the IDs.
+// Shard is this process's part of the work. A listing is split by time (see slices.go): each shard
+// walks its part of the window. A backfill's IDs, which have no time order, are spread over the shards
+// by a stable hash of the ID. Either way every recording lands in exactly one shard.
 type Shard struct {
 	K, N int // 0 <= K < N; N <= 1 means unsharded
 }
@@ -41,4 +42,14 @@ func (s Shard) filter(jobs []archiver.Job) []archiver.Job {
 		}
 	}
 	return mine
+}
+
+// Budget is this shard's share of the API token's budget (a sustained rate, 0 for unpaced, and a
+// burst): shards that run at once share one token, so each paces at 1/N of both, and together they
+// stay within what one run may spend.
+func (s Shard) Budget(rate float64, burst int) (float64, int) {
+	if s.N <= 1 {
+		return rate, burst
+	}
+	return rate / float64(s.N), max(1, burst/s.N)
 }
