@@ -8,7 +8,7 @@ import (
 
 // page is one decoded list response.
 type page struct {
-	items     []item
+	items       []item
 	total       int // total_count; -1 when the server sent none
 	startOffset int // start_offset (1-based position of the first item); -1 when absent
 	endOffset   int // end_offset; -1 when absent

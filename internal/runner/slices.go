@@ -100,7 +100,9 @@ func shardSlices(ctx context.Context, c *fetch.Client, shard Shard, base fetch.L
 		}
 		mine = append(mine, slice{from: b[0], to: b[1]})
 	}
-	part := func(k int) time.Time { return cut.Add(time.Duration(k) * sliceHour / time.Duration(shard.N)).Truncate(time.Second) }
+	part := func(k int) time.Time {
+		return cut.Add(time.Duration(k) * sliceHour / time.Duration(shard.N)).Truncate(time.Second)
+	}
 	tail := slice{from: part(shard.K)}
 	if shard.K < shard.N-1 {
 		tail.to = part(shard.K + 1)
