@@ -41,6 +41,7 @@ type Server struct {
 	rate       int64             // download bytes per second per request; 0 = unlimited
 	paging     Paging
 	sessions   map[string]*Session // by ID; see sessions.go
+	limit      limiter             // the token's budget; see ratelimit.go
 }
 
 // SetDownloadRate slows every download to bytesPerSecond (0: unlimited), to have runs in flight long
@@ -144,6 +145,9 @@ func DownloadRoute(id, file string) string { return "download/" + id + "/" + fil
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if after, ok := strings.CutPrefix(r.URL.Path, "/download/"); ok {
 		s.serveDownload(w, r, after)
+		return
+	}
+	if s.throttle(w) {
 		return
 	}
 	if rest, ok := strings.CutPrefix(r.URL.Path, s.kitPath()+"/sessions/"); ok {
