@@ -5,7 +5,6 @@ import (
 	"compress/flate"
 	"encoding/json"
 	"io"
-	"sync"
 )
 
 // A listed recording waits in the run's queue until a worker takes it, and a first run over a busy
@@ -21,13 +20,18 @@ var packDict = []byte(`{"id":"","status":"UPLOADED","meeting_id":"","session_id"
 	`"meeting":{"id":"","title":"","status":"ACTIVE","created_at":"","updated_at":"","record_on_start":false,` +
 	`"persist_chat":false,"summarize_on_end":false,"transcribe_on_end":false,"recording_config":{}}}`)
 
-var packers = sync.Pool{New: func() any {
-	w, _ := flate.NewWriterDict(io.Discard, flate.BestSpeed, packDict)
-	return w
-}}
+// packer deflates the recordings of one walk; its compressor (most of a MiB) is made once per walk.
+type packer struct{ w *flate.Writer }
+
+// pack replaces rec's Raw with its packed form.
+func (p *packer) pack(rec *Recording) {
+	if packed := p.packRaw(rec.Raw); packed != nil {
+		rec.Raw, rec.packed = nil, packed
+	}
+}
 
 // packRaw returns raw redacted, compacted and deflated; nil when it is not a JSON object.
-func packRaw(raw []byte) []byte {
+func (p *packer) packRaw(raw []byte) []byte {
 	var doc map[string]any
 	if json.Unmarshal(raw, &doc) != nil {
 		return nil
@@ -43,10 +47,14 @@ func packRaw(raw []byte) []byte {
 		return nil
 	}
 	var out bytes.Buffer
-	w := packers.Get().(*flate.Writer)
-	defer packers.Put(w)
-	w.Reset(&out)
-	if _, err := w.Write(plain); err != nil || w.Close() != nil {
+	if p.w == nil {
+		if p.w, err = flate.NewWriterDict(&out, flate.BestSpeed, packDict); err != nil {
+			return nil
+		}
+	} else {
+		p.w.Reset(&out)
+	}
+	if _, err := p.w.Write(plain); err != nil || p.w.Close() != nil {
 		return nil
 	}
 	return bytes.Clone(out.Bytes())

@@ -80,10 +80,6 @@ func decodeItem(raw json.RawMessage) item {
 		it.reason = fmt.Sprintf("the listing's item is not a valid recording: %v", err)
 		return it
 	}
-	// A listed recording waits in the run's queue: keep its JSON small (see packed.go).
-	if packed := packRaw(rec.Raw); packed != nil {
-		rec.Raw, rec.packed = nil, packed
-	}
 	it.rec = &rec
 	return it
 }

@@ -9,6 +9,7 @@ import "encoding/hex"
 type walk struct {
 	seen    map[uuid]bool     // every id seen; true when it came as a good recording
 	unnamed map[string]string // raw item -> reason, for items without a usable id
+	packer  packer            // a recording handed on keeps its JSON packed: it may wait long in the run's queue
 }
 
 // uuid is a recording ID in 16 bytes instead of a 36-character string.
@@ -55,6 +56,7 @@ func (w *walk) add(items []item) (fresh []Recording, refused []Invalid, progress
 		}
 		switch {
 		case it.rec != nil && !good:
+			w.packer.pack(it.rec)
 			fresh = append(fresh, *it.rec)
 			w.seen[key] = true
 		case it.rec == nil && !seen:

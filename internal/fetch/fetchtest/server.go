@@ -70,8 +70,9 @@ func New(recs ...Recording) (*Server, error) {
 		signatures: map[string]string{},
 	}
 	for i := range recs {
-		s.Add(recs[i])
+		s.recs = append(s.recs, s.withInvoked(recs[i]))
 	}
+	slices.SortStableFunc(s.recs, func(a, b *Recording) int { return a.Invoked.Compare(b.Invoked) })
 	s.URL = "http://" + ln.Addr().String() + "/client/v4"
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
@@ -85,12 +86,16 @@ func (s *Server) Close() error { return s.srv.Close() }
 func (s *Server) Add(r Recording) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := r
-	if rec.Invoked.IsZero() {
-		rec.Invoked = s.now().Add(-2 * time.Hour)
-	}
-	s.recs = append(s.recs, &rec)
+	s.recs = append(s.recs, s.withInvoked(r))
 	slices.SortStableFunc(s.recs, func(a, b *Recording) int { return a.Invoked.Compare(b.Invoked) })
+}
+
+// withInvoked is a copy of r to serve, invoked two hours ago unless it says when.
+func (s *Server) withInvoked(r Recording) *Recording {
+	if r.Invoked.IsZero() {
+		r.Invoked = s.now().Add(-2 * time.Hour)
+	}
+	return &r
 }
 
 // Update changes a served recording in place (e.g. its status).
