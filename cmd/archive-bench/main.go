@@ -48,8 +48,12 @@ func run(ctx context.Context, args []string) error {
 	only := fs.String("only", "", "comma-separated scenario numbers to run (1, 2, 3, 4); default all")
 	concurrency := fs.Int("concurrency", 8, "recordings (and rclone transfers) in flight")
 	keep := fs.Bool("keep", false, "keep the work folder (the archiver's logs and manifests) and print its name")
+	scale := fs.String("scale", "", "run the scale cases instead, comma-separated: window (b), shards (c); they need no S3 server")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *scale != "" {
+		return scaleBench(ctx, *scale, *archiveBin, *keep)
 	}
 	s3, err := s3FromEnv()
 	if err != nil {
@@ -92,6 +96,27 @@ func run(ctx context.Context, args []string) error {
 	}
 	printTable(results)
 	return nil
+}
+
+// scaleBench runs the scale cases (scale.go) with their own work folder.
+func scaleBench(ctx context.Context, names, archiveBin string, keep bool) error {
+	work, err := os.MkdirTemp("", "archive-bench-scale")
+	if err != nil {
+		return err
+	}
+	if keep {
+		defer fmt.Fprintln(os.Stderr, "archive-bench: kept", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	if archiveBin == "" {
+		archiveBin = filepath.Join(work, "archive")
+		if err := build(ctx, archiveBin); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("machine: %s\n\n", machine())
+	return runScale(ctx, names, archiveBin, work)
 }
 
 func orNone(s string) string {
