@@ -38,7 +38,7 @@ func scaleFixture(n int, span time.Duration) []fetchtest.Recording {
 	for i := range recs {
 		recs[i] = fetchtest.Recording{ID: fetchtest.UUID(i), Status: "UPLOADED", MeetingID: fetchtest.UUID(1_000_000 + i%200),
 			OutputFileName: fmt.Sprintf("room_%d.mp4", i), MediaSize: 1 << 10,
-			Invoked: now.Add(-span + time.Duration(i)*span/time.Duration(n)).Add(-time.Minute)}
+			Invoked: now.Add(-span + time.Duration(i)*(span/time.Duration(n))).Add(-time.Minute)}
 	}
 	return recs
 }

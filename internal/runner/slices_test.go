@@ -15,9 +15,9 @@ func TestShardSlicesTileTheWindow(t *testing.T) {
 	const window = 9 * 24 * time.Hour
 	var recs []fetchtest.Recording
 	for i := range 300 {
-		at := end.Add(-window + time.Duration(i*i)*window/(300*300)) // denser at the start: boundaries by count, not by time
+		at := end.Add(-window + time.Duration(i*i)*(window/(300*300))) // denser at the start: boundaries by count, not by time
 		if i >= 100 && i < 130 {
-			at = end.Add(-window + 100*100*window/(300*300)) // thirty at one instant
+			at = end.Add(-window + 100*100*(window/(300*300))) // thirty at one instant
 		}
 		recs = append(recs, fetchtest.Recording{ID: fetchtest.UUID(i), Status: "UPLOADED", Invoked: at})
 	}
