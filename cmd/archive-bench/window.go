@@ -11,16 +11,18 @@ import (
 )
 
 // windowCase is case (b) of the scale bench: a busy retention window. 50,000 recordings in the window
-// (about 7,000 a day), a first run and a re-run that finds everything archived; and 90,000 (the
-// window at 10,000 a day... less the two days already expired) on a first run. The listing pages of
-// 100, as the client asks, and the API is paced at the defaults, as a nightly run is.
+// (about 7,000 a day), a first run and a re-run that finds everything archived; and 90,000 (10,000 a
+// day) on a first run, with 1 KiB files. The listing pages of 100, as the client asks, and the API is paced at the defaults, as a nightly run is. The last row lists
+// unpaced (--api-rate 0): the listing runs far ahead of the workers, and the queue holds most of the
+// window at once, the worst case for memory.
 func windowCase(ctx context.Context, bin, work string) ([]scaleRow, error) {
 	var rows []scaleRow
 	for _, sc := range []struct {
-		n     int
-		rerun bool
-	}{{50_000, true}, {90_000, false}} {
-		r, err := windowRuns(ctx, bin, work, sc.n, sc.rerun)
+		n       int
+		rerun   bool
+		unpaced bool
+	}{{50_000, true, false}, {90_000, false, false}, {90_000, false, true}} {
+		r, err := windowRuns(ctx, bin, work, sc.n, sc.rerun, sc.unpaced)
 		if err != nil {
 			return nil, err
 		}
@@ -29,7 +31,7 @@ func windowCase(ctx context.Context, bin, work string) ([]scaleRow, error) {
 	return rows, nil
 }
 
-func windowRuns(ctx context.Context, bin, work string, n int, rerun bool) ([]scaleRow, error) {
+func windowRuns(ctx context.Context, bin, work string, n int, rerun, unpaced bool) ([]scaleRow, error) {
 	recs := scaleFixture(n, 7*24*time.Hour-2*time.Hour)
 	api, err := fetchtest.New(recs...)
 	if err != nil {
@@ -49,10 +51,14 @@ func windowRuns(ctx context.Context, bin, work string, n int, rerun bool) ([]sca
 	if rerun {
 		runs = append(runs, "re-run")
 	}
+	var args []string
+	if unpaced {
+		runs, args = []string{"first run, listing unpaced"}, []string{"--api-rate", "0"}
+	}
 	for _, run := range runs {
 		fmt.Fprintf(os.Stderr, "%s: %s...\n", name, run)
 		before := countRoutes(api, recs)
-		cmd, log, err := archiveCmd(ctx, bin, api, dir, manifest)
+		cmd, log, err := archiveCmd(ctx, bin, api, dir, manifest, args...)
 		if err != nil {
 			return nil, err
 		}
