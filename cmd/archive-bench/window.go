@@ -12,9 +12,10 @@ import (
 
 // windowCase is case (b) of the scale bench: a busy retention window. 50,000 recordings in the window
 // (about 7,000 a day), a first run and a re-run that finds everything archived; and 90,000 (10,000 a
-// day) on a first run, with 1 KiB files. The listing pages of 100, as the client asks, and the API is paced at the defaults, as a nightly run is. The last row lists
-// unpaced (--api-rate 0): the listing runs far ahead of the workers, and the queue holds most of the
-// window at once, the worst case for memory.
+// day) on a first run, with 1 KiB files. The listing pages of 100, as the client asks, and the API is
+// paced at the defaults, as a nightly run is. The last row lists unpaced (--api-rate 0): the listing
+// runs far ahead of the workers, and the queue holds most of the window at once, the worst case for
+// memory.
 func windowCase(ctx context.Context, bin, work string) ([]scaleRow, error) {
 	var rows []scaleRow
 	for _, sc := range []struct {
