@@ -9,24 +9,26 @@ import (
 )
 
 // Whatever the server's paging does, the shards' slices tile the window: every instant belongs to
-// exactly one shard, and shards that start at different moments of the same hour agree.
+// exactly one shard, shards that start at different moments of the same hour agree, and walking its
+// slices each shard finds its recordings, whether the API's bounds include their instant or not.
 func TestShardSlicesTileTheWindow(t *testing.T) {
 	end := time.Now().Truncate(time.Hour).Add(40 * time.Minute).Add(-time.Hour)
 	const window = 9 * 24 * time.Hour
 	var recs []fetchtest.Recording
 	for i := range 300 {
-		at := end.Add(-window + time.Duration(i*i)*(window/(300*300))) // denser at the start: boundaries by count, not by time
+		at := end.Add(-window + time.Second + time.Duration(i*i)*(window/(300*300))) // denser at the start: boundaries by count, not by time
 		if i >= 100 && i < 130 {
 			at = end.Add(-window + 100*100*(window/(300*300))) // thirty at one instant
 		}
 		recs = append(recs, fetchtest.Recording{ID: fetchtest.UUID(i), Status: "UPLOADED", Invoked: at})
 	}
 	for name, paging := range map[string]fetchtest.Paging{
-		"per_page honoured":  {},
-		"pages of its own":   {Sizes: []int{7, 3}},
-		"no paging object":   {NoPaging: true},
-		"drifting totals":    {TotalDrift: func(page int) int { return page % 3 }},
-		"pages of at most 5": {MaxPerPage: 5},
+		"per_page honoured":    {},
+		"pages of its own":     {Sizes: []int{7, 3}},
+		"no paging object":     {NoPaging: true},
+		"drifting totals":      {TotalDrift: func(page int) int { return page % 3 }},
+		"pages of at most 5":   {MaxPerPage: 5},
+		"bounds the other way": {StartExclusive: true, EndInclusive: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			api, err := fetchtest.New(recs...)
@@ -54,6 +56,30 @@ func TestShardSlicesTileTheWindow(t *testing.T) {
 				}
 				for i := range 200 {
 					instants = append(instants, end.Add(-window+time.Duration(i)*window/200))
+				}
+				found := map[string]int{}
+				for k := range n {
+					until := end.Add(time.Duration(k) * time.Minute)
+					base := fetch.ListOptions{Since: until.Add(-window), Until: until}
+					for _, part := range parts[k] {
+						opt := part.query(base)
+						opt.OnPage = func(fresh []fetch.Recording, _ []fetch.Invalid) error {
+							for _, r := range fresh {
+								if part.owns(r.InvokedTime) {
+									found[r.ID]++
+								}
+							}
+							return nil
+						}
+						if _, err := c.List(t.Context(), opt); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				for _, r := range recs {
+					if found[r.ID] != 1 {
+						t.Fatalf("N=%d: recording invoked at %s found by %d shards", n, r.Invoked.Format(time.RFC3339Nano), found[r.ID])
+					}
 				}
 				for _, at := range instants {
 					owners := 0

@@ -1,5 +1,7 @@
 package fetchtest
 
+import "time"
+
 // Paging makes the list route as awkward as the API's documentation allows: the maximum page size is
 // undocumented, so the fake sends fewer items than asked for by default; pages can vary in size; the
 // total can move while the walk goes on; a broken server may ignore page_no altogether.
@@ -9,6 +11,10 @@ type Paging struct {
 	IgnorePageNo bool               // every request is answered with the first page
 	TotalDrift   func(page int) int // added to total_count on the given page
 	NoPaging     bool               // the response carries no paging object
+	// Whether start_time and end_time include their instant is undocumented: by default start_time
+	// does and end_time does not.
+	StartExclusive bool // start_time excludes its instant
+	EndInclusive   bool // end_time includes its instant
 }
 
 // DefaultMaxPerPage is the fake's page size when the client asks for more: smaller than the client's
@@ -42,4 +48,12 @@ func (p Paging) window(page, perPage, n int) (start, end int) {
 	}
 	start = min(start, n)
 	return start, min(start+size(page), n)
+}
+
+// inWindow reports whether a recording invoked at t is listed for start_time since and end_time until
+// (zero: unbounded).
+func (p Paging) inWindow(t, since, until time.Time) bool {
+	after := since.IsZero() || t.After(since) || (!p.StartExclusive && t.Equal(since))
+	before := until.IsZero() || t.Before(until) || (p.EndInclusive && t.Equal(until))
+	return after && before
 }

@@ -202,7 +202,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var match []*Recording
 	for _, rec := range s.recs {
-		if (since.IsZero() || !rec.Invoked.Before(since)) && (until.IsZero() || rec.Invoked.Before(until)) && (meeting == "" || rec.MeetingID == meeting) {
+		if s.paging.inWindow(rec.Invoked, since, until) && (meeting == "" || rec.MeetingID == meeting) {
 			match = append(match, rec)
 		}
 	}
