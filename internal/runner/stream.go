@@ -42,7 +42,9 @@ func (r *run) streamListing(ctx context.Context) *listingStream {
 				page := make([]archiver.Job, 0, len(fresh)+len(bad))
 				for i := range fresh {
 					if part.owns(fresh[i].InvokedTime) {
-						page = append(page, archiver.Job{ID: fresh[i].ID, Listed: &fresh[i]})
+						// A copy of its own: a job waiting in the queue must not keep its whole page alive.
+						rec := fresh[i]
+						page = append(page, archiver.Job{ID: rec.ID, Listed: &rec})
 					}
 				}
 				for _, b := range bad {
