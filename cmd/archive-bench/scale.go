@@ -111,6 +111,9 @@ func printScale(rows []scaleRow) {
 // scaleCases are the cases -scale names.
 var scaleCases = map[string]func(ctx context.Context, bin, work string) ([]scaleRow, error){
 	"window": windowCase,
+	"window-rerun": func(ctx context.Context, bin, work string) ([]scaleRow, error) { // the 50,000 pair alone
+		return windowRuns(ctx, bin, work, 50_000, true, false)
+	},
 	"shards": shardsCase,
 }
 
