@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string) error {
 	only := fs.String("only", "", "comma-separated scenario numbers to run (1, 2, 3, 4); default all")
 	concurrency := fs.Int("concurrency", 8, "recordings (and rclone transfers) in flight")
 	keep := fs.Bool("keep", false, "keep the work folder (the archiver's logs and manifests) and print its name")
-	scale := fs.String("scale", "", "run the scale cases instead, comma-separated: window (b), window-rerun (its 50,000 pair alone), shards (c); they need no S3 server")
+	scale := fs.String("scale", "", "run the scale cases instead, comma-separated: window (b), window-rerun and window-unpaced (parts of it), shards (c); they need no S3 server")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -114,6 +114,9 @@ var scaleCases = map[string]func(ctx context.Context, bin, work string) ([]scale
 	"window-rerun": func(ctx context.Context, bin, work string) ([]scaleRow, error) { // the 50,000 pair alone
 		return windowRuns(ctx, bin, work, 50_000, true, false)
 	},
+	"window-unpaced": func(ctx context.Context, bin, work string) ([]scaleRow, error) { // the worst case alone
+		return windowRuns(ctx, bin, work, 90_000, false, true)
+	},
 	"shards": shardsCase,
 }
 
