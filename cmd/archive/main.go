@@ -16,10 +16,11 @@ import (
 func main() {
 	ctx, stop, release := notifySignals()
 	stopProfile := startProfile(os.Getenv)
-	err := run(ctx, stop, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stdout, stderr := &droppingWriter{w: os.Stdout}, &droppingWriter{w: os.Stderr}
+	err := run(ctx, stop, os.Args[1:], os.Getenv, os.Stdin, stdout, stderr)
 	stopProfile()
 	release()
-	os.Exit(exitCode(err, os.Stderr))
+	os.Exit(exitCode(err, stderr))
 }
 
 // exitCode turns run's error into the contract's exit status, printing it once.

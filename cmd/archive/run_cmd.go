@@ -30,6 +30,7 @@ func runCommand(ctx context.Context, stop <-chan struct{}, args []string, getenv
 // archiveRunWith builds the run's parts from the options and the config, runs it, and reports: the
 // summary, the metrics, and the error that decides the exit status.
 func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	logs := stderr
 	stderr = &syncWriter{w: stderr} // the logger and the progress line share it
 	log := newLogger(opts.LogFormat, opts.LogLevel, stderr, "run_id", newRunID(), "version", version, "shard", shardLabel(opts.Shard))
 	rate := opts.APIRate
@@ -92,6 +93,7 @@ func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions,
 		return runErr
 	}
 	printSummary(stdout, sum, opts)
+	noteDroppedLogs(stdout, logs, opts)
 	if opts.Pushgateway != "" && !opts.DryRun {
 		// A run that archived fine but could not report is still a good run: log, don't fail.
 		times := runTimes{Started: sum.Started.Add(-res.Select), Select: res.Select}
