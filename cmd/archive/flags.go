@@ -179,7 +179,7 @@ func readToken(file string, getenv func(string) string) (string, error) {
 		if err != nil {
 			return "", usagef("--api-token-file: %v", err)
 		}
-		if tok := strings.TrimSpace(string(b)); tok != "" {
+		if tok := strings.TrimSpace(withoutBOM(strings.TrimSpace(string(b)))); tok != "" {
 			return tok, nil
 		}
 		return "", usagef("--api-token-file %s is empty", file)
