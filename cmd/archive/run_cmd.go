@@ -92,7 +92,7 @@ func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions,
 	if sum == nil {
 		return runErr
 	}
-	printSummary(stdout, sum, opts)
+	printSummary(stdout, sum, opts, runErr)
 	noteDroppedLogs(stdout, logs, opts)
 	if opts.Pushgateway != "" && !opts.DryRun {
 		// A run that archived fine but could not report is still a good run: log, don't fail.
