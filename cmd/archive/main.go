@@ -60,7 +60,7 @@ func (e *usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Errorf(format, args...)} }
 
-// run dispatches a command. Nothing below it calls os.Exit. stop is closed by a first SIGINT/SIGTERM
+// run dispatches a command. Nothing below it calls os.Exit. stop is closed by a first SIGINT/SIGTERM/SIGHUP
 // (a graceful stop); ctx ends with a second one (abort at once).
 func run(ctx context.Context, stop <-chan struct{}, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {

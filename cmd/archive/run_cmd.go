@@ -12,7 +12,7 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/runner"
 )
 
-// runCommand is `archive run`. stop is closed by a first SIGINT/SIGTERM; ctx ends with a second one.
+// runCommand is `archive run`. stop is closed by a first SIGINT/SIGTERM/SIGHUP; ctx ends with a second one.
 func runCommand(ctx context.Context, stop <-chan struct{}, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	opts, err := parseRunFlags("run", args, getenv, stdout, time.Now())
 	if err != nil {
