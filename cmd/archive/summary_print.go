@@ -43,22 +43,24 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions, runErr err
 	}
 	if opts.DryRun {
 		printPlanTotals(w, s)
+		printLost(w, s)
 		printAtRisk(w, s, atRisk, opts, now)
-		fmt.Fprintf(w, "dry run: %d recordings planned, %d archived earlier, %d pending, %d skipped, %d expired, %d failed; nothing was written\n",
-			s.Recordings[archiver.OutcomePlanned], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeExpired], s.Recordings[archiver.OutcomeFailed])
+		fmt.Fprintf(w, "dry run: %d recordings planned, %d archived earlier, %d pending, %d skipped, %d lost, %d failed; nothing was written\n",
+			s.Recordings[archiver.OutcomePlanned], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeLost], s.Recordings[archiver.OutcomeFailed])
 		return
 	}
 	rate := 0.0
 	if secs := elapsed.Seconds(); secs > 0 {
 		rate = float64(s.Bytes) / 1e6 / secs
 	}
-	fmt.Fprintf(w, "recordings: %d archived, %d present, %d earlier, %d pending, %d skipped, %d expired, %d failed (%s)\n",
-		s.Recordings[archiver.OutcomeArchived], s.Recordings[archiver.OutcomePresent], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeExpired], s.Recordings[archiver.OutcomeFailed], ofSelected(s))
+	fmt.Fprintf(w, "recordings: %d archived, %d present, %d earlier, %d pending, %d skipped, %d lost (%d new), %d failed (%s)\n",
+		s.Recordings[archiver.OutcomeArchived], s.Recordings[archiver.OutcomePresent], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeLost], len(s.Lost), s.Recordings[archiver.OutcomeFailed], ofSelected(s))
 	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
 		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "failed: %s: %s\n", termsafe.String(f.RecordingID), termsafe.String(f.Reason))
 	}
+	printLost(w, s)
 	printAtRisk(w, s, atRisk, opts, now)
 	if runErr != nil {
 		fmt.Fprintf(w, "ENDED EARLY: %s\n", termsafe.String(runErr.Error()))
@@ -98,6 +100,24 @@ func sidecarMatches(manifestPath string) bool {
 	}
 	want, _, _ := strings.Cut(string(side), " ")
 	return want == hex.EncodeToString(h.Sum(nil))
+}
+
+// printLost lists the losses this run alarms for. Known losses are only counted: each was listed once,
+// by the run that found it.
+func printLost(w io.Writer, s *archiver.Summary) {
+	if len(s.Lost) == 0 {
+		return
+	}
+	lost := slices.Clone(s.Lost)
+	slices.SortStableFunc(lost, func(a, b archiver.Failure) int { return a.Expiry.Compare(b.Expiry) })
+	fmt.Fprintf(w, "LOST: %d recordings expired before any run archived them; RealtimeKit no longer has their media:\n", len(lost))
+	for _, f := range lost {
+		when := "expiry unknown"
+		if !f.Expiry.IsZero() {
+			when = "expired " + f.Expiry.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "  %s %s: expired before any run archived it\n", termsafe.String(f.RecordingID), when)
+	}
 }
 
 // printAtRisk lists every recording RealtimeKit may still hold that the run leaves unarchived, soonest
@@ -150,6 +170,7 @@ func printSummaryJSON(w io.Writer, s *archiver.Summary, opts *runOptions, atRisk
 		"seconds":    elapsed.Seconds(),
 		"failures":   conv(s.Failures),
 		"at_risk":    conv(atRisk),
+		"lost":       conv(s.Lost),
 		"manifest":   manifestPath,
 		"shard":      opts.Shard.String(),
 	}
