@@ -140,14 +140,13 @@ func (p downloadPolicy) checkRedirect(req *http.Request, via []*http.Request) er
 func newDownloadClient(base *http.Transport, p downloadPolicy) *http.Client {
 	t := base.Clone()
 	t.DisableCompression = true
+	var rt http.RoundTripper = t
 	if !p.allowPrivate {
-		checked := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: p.control}
-		plain := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-		t.DialContext = checked.DialContext
-		if base.Proxy != nil {
-			route := newProxyRoute(p, base.Proxy, checked.DialContext, plain.DialContext)
-			t.Proxy, t.DialContext = route.proxy, route.dialContext
+		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: p.control}
+		t.DialContext = d.DialContext
+		if t.Proxy != nil {
+			rt = newProxyRoute(p, t)
 		}
 	}
-	return &http.Client{Transport: t, CheckRedirect: p.checkRedirect}
+	return &http.Client{Transport: rt, CheckRedirect: p.checkRedirect}
 }

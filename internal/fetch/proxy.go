@@ -7,46 +7,71 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"sync"
+	"time"
 )
 
 // proxyRoute lets downloads go through the operator's proxy (HTTPS_PROXY, NO_PROXY: whatever the base
 // transport's Proxy chooses) with the download policy still on. Through a proxy the address dialled
 // is the proxy's, so the dial-time check cannot see the target: the target's host is resolved and every
 // address it resolves to is checked before the request is handed to the proxy. The proxy itself is
-// operator configuration and may well be a private address; it is dialled unchecked. What this cannot
-// see: the proxy resolves the name again itself, so a DNS answer that changes between the two
-// resolutions (rebinding) reaches wherever the proxy's answer points. Redirects are still checked hop
-// by hop, each hop resolved again.
+// operator configuration and may well be a private address.
+//
+// Two transports keep the paths apart: direct dials only targets, each address checked as it is
+// dialled; viaProxy dials only proxies, unchecked, and refuses a request its Proxy would send direct.
+//
+// What this cannot see: the proxy resolves the name again itself, so a DNS answer that changes between
+// the two resolutions (rebinding) reaches wherever the proxy's answer points. Redirects are still
+// checked hop by hop, each hop resolved again.
 type proxyRoute struct {
-	policy         downloadPolicy
-	choose         func(*http.Request) (*url.URL, error)                        // the base transport's Proxy
-	resolve        func(ctx context.Context, host string) ([]netip.Addr, error) // DNS; replaceable in this package's tests
-	checked, plain dialFunc                                                     // the policy's dialer for targets; an unchecked one for the proxy
-
-	mu      sync.Mutex
-	proxies map[string]bool // host:port of every proxy chosen so far
+	policy   downloadPolicy
+	choose   func(*http.Request) (*url.URL, error) // the base transport's Proxy
+	direct   *http.Transport
+	viaProxy *http.Transport
 }
 
-type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
-
-func newProxyRoute(p downloadPolicy, choose func(*http.Request) (*url.URL, error), checked, plain dialFunc) *proxyRoute {
-	return &proxyRoute{policy: p, choose: choose, checked: checked, plain: plain, proxies: map[string]bool{}}
+// newProxyRoute builds the route from the download transport t, whose DialContext checks every address.
+func newProxyRoute(p downloadPolicy, t *http.Transport) *proxyRoute {
+	r := &proxyRoute{policy: p, choose: t.Proxy, direct: t.Clone(), viaProxy: t.Clone()}
+	r.direct.Proxy = nil
+	plain := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	r.viaProxy.DialContext = plain.DialContext
+	r.viaProxy.Proxy = r.chosen
+	return r
 }
 
-// proxy is the download transport's Proxy: the base's choice, once the target's addresses pass.
-func (r *proxyRoute) proxy(req *http.Request) (*url.URL, error) {
+// RoundTrip sends a request the base would proxy to the proxy once its target passes the policy, and
+// any other request direct.
+func (r *proxyRoute) RoundTrip(req *http.Request) (*http.Response, error) {
 	pu, err := r.choose(req)
-	if err != nil || pu == nil {
-		return pu, err
+	if err == nil && pu != nil {
+		err = r.checkTarget(req.Context(), req.URL.Hostname())
 	}
-	if err := r.checkTarget(req.Context(), req.URL.Hostname()); err != nil {
+	switch {
+	case err != nil:
+		if req.Body != nil {
+			req.Body.Close()
+		}
 		return nil, err
+	case pu == nil:
+		return r.direct.RoundTrip(req)
 	}
-	r.mu.Lock()
-	r.proxies[proxyAddr(pu)] = true
-	r.mu.Unlock()
-	return pu, nil
+	return r.viaProxy.RoundTrip(req)
+}
+
+// chosen is viaProxy's Proxy: the base's choice again. A request it would now send direct is refused,
+// since viaProxy's dialer checks nothing.
+func (r *proxyRoute) chosen(req *http.Request) (*url.URL, error) {
+	pu, err := r.choose(req)
+	if err == nil && pu == nil {
+		return nil, fmt.Errorf("%w: the proxy choice for %s changed during the request", ErrRefusedURL, req.URL.Hostname())
+	}
+	return pu, err
+}
+
+// CloseIdleConnections closes both transports' idle connections.
+func (r *proxyRoute) CloseIdleConnections() {
+	r.direct.CloseIdleConnections()
+	r.viaProxy.CloseIdleConnections()
 }
 
 // checkTarget checks every address host resolves to: the proxy may connect to any of them.
@@ -67,26 +92,4 @@ func (r *proxyRoute) checkTarget(ctx context.Context, host string) error {
 		}
 	}
 	return nil
-}
-
-// dialContext is the download transport's DialContext: a proxy this route chose is dialled as it is,
-// anything else under the policy's check of the address dialled.
-func (r *proxyRoute) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	r.mu.Lock()
-	isProxy := r.proxies[addr]
-	r.mu.Unlock()
-	if isProxy {
-		return r.plain(ctx, network, addr)
-	}
-	return r.checked(ctx, network, addr)
-}
-
-// proxyAddr is the address the transport dials for a proxy URL: its host, and its port or the
-// scheme's default.
-func proxyAddr(pu *url.URL) string {
-	port := pu.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443", "socks5": "1080", "socks5h": "1080"}[pu.Scheme]
-	}
-	return net.JoinHostPort(pu.Hostname(), port)
 }
