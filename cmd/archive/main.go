@@ -77,6 +77,9 @@ func run(ctx context.Context, stop <-chan struct{}, args []string, getenv func(s
 	case "run":
 		return runCommand(ctx, stop, args[1:], getenv, stdin, stdout, stderr)
 	case "verify":
+		// A check has nothing in flight worth a grace period: the first signal ends it.
+		ctx, cancel := endedBy(ctx, stop)
+		defer cancel()
 		return verifyCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "demo":
 		return demoCommand(ctx, stop, args[1:], getenv, stdout, stderr)

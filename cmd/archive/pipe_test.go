@@ -145,3 +145,19 @@ func TestDroppedLogsAreNotedInTheSummary(t *testing.T) {
 		t.Fatalf("summary:\n%s", out.String())
 	}
 }
+
+// verify stops at the first signal: it has nothing in flight worth a grace period, and a pod being
+// stopped sends only one before SIGKILL.
+func TestVerifyStopsAtTheFirstSignal(t *testing.T) {
+	c := newCLI(t, uploaded(1, 1000))
+	if code, out, errOut := c.run("run"); code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	stop := make(chan struct{})
+	close(stop)
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), stop, []string{"verify", "--manifest", c.env["ARCHIVE_MANIFEST"]}, func(k string) string { return c.env[k] }, nil, &out, &errOut)
+	if code := exitCode(err, &errOut); code != 130 {
+		t.Fatalf("verify after a signal: exit %d, want 130\n%s\n%s", code, out.String(), errOut.String())
+	}
+}

@@ -40,3 +40,22 @@ func notifySignals() (ctx context.Context, stop <-chan struct{}, release func())
 	}()
 	return ctx, first, func() { signal.Stop(sigs); abort() }
 }
+
+// endedBy returns a context that also ends when stop closes (already ended when it was closed before).
+func endedBy(ctx context.Context, stop <-chan struct{}) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	select {
+	case <-stop:
+		cancel()
+		return ctx, cancel
+	default:
+	}
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
