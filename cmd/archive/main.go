@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/runner"
 	"github.com/rtk-archive/rtk-archive/internal/termsafe"
@@ -16,12 +17,21 @@ import (
 func main() {
 	ctx, stop, release := notifySignals()
 	stopProfile := startProfile(os.Getenv)
-	stdout, stderr := &droppingWriter{w: os.Stdout}, &droppingWriter{w: os.Stderr}
+	stdout, stderr := &droppingWriter{w: os.Stdout}, newQueuedWriter(os.Stderr, logQueue)
 	err := run(ctx, stop, os.Args[1:], os.Getenv, os.Stdin, stdout, stderr)
 	stopProfile()
 	release()
-	os.Exit(exitCode(err, stderr))
+	code := exitCode(err, stderr)
+	stderr.Close(logDrain)
+	os.Exit(code)
 }
+
+// logQueue is how many log writes may wait for a slow stderr before more are dropped (a few MB at
+// most); logDrain is how long the last of them may take to go out at exit.
+const (
+	logQueue = 8192
+	logDrain = 3 * time.Second
+)
 
 // exitCode turns run's error into the contract's exit status, printing it once.
 func exitCode(err error, stderr io.Writer) int {

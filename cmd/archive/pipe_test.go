@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,19 +16,14 @@ import (
 )
 
 // pipedRun starts `archive run` as a process whose stdout and stderr are given.
-func pipedRun(t *testing.T, c *cli, stdout, stderr *os.File, errOut *bytes.Buffer) *exec.Cmd {
+func pipedRun(t *testing.T, c *cli, stdout, stderr io.Writer) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(binary(t), "run", "--api-rate", "0", "--concurrency", "2", "--log-format", "json", "--log-level", "debug")
 	cmd.Dir = c.dir
 	for k, v := range c.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Stdout = stdout
-	if stderr != nil {
-		cmd.Stderr = stderr
-	} else {
-		cmd.Stderr = errOut
-	}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +65,7 @@ func TestOutputsPipedIntoHeadDoNotEndTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := pipedRun(t, c, w, w, nil)
+	cmd := pipedRun(t, c, w, w)
 	w.Close()
 	line, _ := bufio.NewReader(r).ReadString('\n')
 	r.Close()
@@ -91,7 +87,7 @@ func TestClosedStdoutDoesNotChangeTheExitStatus(t *testing.T) {
 	}
 	r.Close()
 	var errOut bytes.Buffer
-	cmd := pipedRun(t, c, w, nil, &errOut)
+	cmd := pipedRun(t, c, w, &errOut)
 	w.Close()
 	if code := exitStatus(cmd.Wait()); code != 0 {
 		t.Fatalf("exit %d with stdout closed, want 0\n%s", code, errOut.String())
