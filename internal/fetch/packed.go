@@ -11,7 +11,8 @@ import (
 // window can hold tens of thousands at once. What it keeps of the API's JSON for its metadata file is
 // therefore the redacted form (presigned URL queries, which are as long as the rest together, are
 // dropped anyway when the file is written), deflated against a dictionary of the fields every item
-// has: a few hundred bytes instead of a few KiB.
+// has: about 250 bytes instead of a few KiB. The default level, not the fastest: it takes a few dozen
+// microseconds more a recording, and packs to 60 % of the fastest level's size.
 
 // packDict primes the compressor with what every list item repeats.
 var packDict = []byte(`{"id":"","status":"UPLOADED","meeting_id":"","session_id":null,"output_file_name":"",` +
@@ -48,7 +49,7 @@ func (p *packer) packRaw(raw []byte) []byte {
 	}
 	var out bytes.Buffer
 	if p.w == nil {
-		if p.w, err = flate.NewWriterDict(&out, flate.BestSpeed, packDict); err != nil {
+		if p.w, err = flate.NewWriterDict(&out, flate.DefaultCompression, packDict); err != nil {
 			return nil
 		}
 	} else {
