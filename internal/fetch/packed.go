@@ -11,7 +11,7 @@ import (
 // window can hold tens of thousands at once. What it keeps of the API's JSON for its metadata file is
 // therefore the redacted form (presigned URL queries, which are as long as the rest together, are
 // dropped anyway when the file is written), deflated against a dictionary of the fields every item
-// has: about 250 bytes instead of a few KiB. The default level, not the fastest: it takes a few dozen
+// has: about 250 bytes instead of a few KiB. The default level, not the fastest: it takes about 20
 // microseconds more a recording, and packs to 60 % of the fastest level's size.
 
 // packDict primes the compressor with what every list item repeats.
