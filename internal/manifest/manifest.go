@@ -47,7 +47,11 @@ type Entry struct {
 	Expiry time.Time `json:"expiry,omitzero"`  // download_url_expiry, for recordings still at risk
 	// SessionID is the session a transcript, summary or chat line is about.
 	SessionID string    `json:"session_id,omitempty"`
-	Time      time.Time `json:"time"` // when the line was written
+	// Checksum is the destination's own checksum of the object ("crc32c:<base64>"), kept when the
+	// object itself could not record our SHA-256 (an S3 multipart upload): a later run or verify
+	// proves the object by it without reading the body.
+	Checksum string    `json:"checksum,omitempty"`
+	Time     time.Time `json:"time"` // when the line was written
 }
 
 // Done reports whether the entry says the file is safely at its destination.

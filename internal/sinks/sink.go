@@ -54,6 +54,10 @@ type Object struct {
 	Key    string
 	Size   int64
 	SHA256 string // lowercase hex; "" when the destination does not keep it (Stat only)
+	// Checksum is the destination's own checksum of the bytes, as Description.Checksum, when a Put
+	// could not record the SHA-256 on the object itself (an S3 multipart upload): the manifest keeps
+	// it, so a later run proves the object by it without reading the body. Often "".
+	Checksum string
 }
 
 // Sentinels drivers map their errors to; the original error stays reachable with errors.As.

@@ -28,6 +28,7 @@ type Sink struct {
 	client    *container.Client
 	pool      *parts.Pool
 	inFlight  int // blocks staged concurrently by one Put
+	archive   Archive
 }
 
 var (
@@ -41,6 +42,9 @@ func New(cfg Config) (*Sink, error) {
 	if cfg.Container == "" {
 		return nil, fmt.Errorf("azure: container is required")
 	}
+	if err := cfg.Archive.Check(cfg.Setting); err != nil {
+		return nil, err
+	}
 	client, account, err := newClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("azure container %s: %w", cfg.Container, err)
@@ -51,6 +55,7 @@ func New(cfg Config) (*Sink, error) {
 		client:    client,
 		pool:      parts.NewPool(cfg.BlockSize, cfg.Buffers),
 		inFlight:  cfg.BlocksInFlight,
+		archive:   cfg.Archive,
 	}, nil
 }
 

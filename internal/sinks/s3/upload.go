@@ -46,11 +46,26 @@ type upload struct {
 
 // putMultipart uploads first (a full part) and the rest of the body. Any failure aborts the upload, so
 // nothing is left; the body's size and SHA-256 are checked before CompleteMultipartUpload.
-func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, first []byte, rest io.Reader, ifAbsent bool) (obj sinks.Object, err error) {
+//
+// Everything the object is created with goes on CreateMultipartUpload: its class, encryption, lock and
+// tags, and our SHA-256 when the caller knows it before the body (sha). A streamed body's SHA-256 is
+// known only at its end, when S3 takes no more metadata: it goes into the manifest instead, beside the
+// object's full-object CRC32C (ChecksumType FULL_OBJECT), which S3 checks against the parts' CRC32Cs when
+// it completes the upload and reports on every HEAD. The object is never copied onto itself to add the
+// SHA-256 later: on GLACIER that copy fails, and under Object Lock it leaves a second locked version.
+func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, first []byte, rest io.Reader, sha string, ifAbsent bool) (obj sinks.Object, err error) {
 	create := &s3sdk.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &key}
 	if !s.cfg.ContentMD5 {
 		create.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32c
+		create.ChecksumType = types.ChecksumTypeFullObject
 	}
+	if sha != "" {
+		create.Metadata = map[string]string{sinks.MetadataSHA256: sha}
+	}
+	c := s.creation(time.Now())
+	create.StorageClass, create.ServerSideEncryption, create.SSEKMSKeyId, create.Tagging = c.StorageClass, c.SSE, c.KMSKeyID, c.Tagging
+	create.ObjectLockMode, create.ObjectLockRetainUntilDate, create.ObjectLockLegalHoldStatus = c.LockMode, c.RetainUntil, c.LegalHold
+	create.SSECustomerAlgorithm, create.SSECustomerKey, create.SSECustomerKeyMD5 = c.ssec.headers()
 	out, err := s.client.CreateMultipartUpload(ctx, create)
 	if err != nil {
 		s.pool.Put(first)
@@ -63,9 +78,8 @@ func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, fi
 	if err == nil {
 		obj, err = body.Object(key)
 	}
-	var etag string
 	if err == nil {
-		etag, err = u.complete(ctx)
+		err = u.complete(ctx)
 	}
 	if err != nil {
 		if aerr := u.abort(ctx); aerr != nil {
@@ -73,7 +87,13 @@ func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, fi
 		}
 		return sinks.Object{}, s.wrap("put", key, err)
 	}
-	return obj, s.finishMultipart(ctx, key, obj, u.want(obj), etag)
+	if err := s.finishMultipart(ctx, key, u.want(obj)); err != nil {
+		return sinks.Object{}, err
+	}
+	if !s.cfg.ContentMD5 {
+		obj.Checksum = "crc32c:" + b64crc(u.whole.Sum32())
+	}
+	return obj, nil
 }
 
 // send stores part i (part number i+1) with its checksum.
@@ -94,6 +114,7 @@ func (u *upload) send(ctx context.Context, i int, data []byte) error {
 	} else {
 		in.ChecksumCRC32C = aws.String(b64crc(crc))
 	}
+	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = u.s.ssec.headers()
 	var opts []func(*s3sdk.Options)
 	if in.ChecksumCRC32C != nil {
 		// The signed CRC32C header already lets the server refuse a damaged part: hashing the part
@@ -117,7 +138,7 @@ func (u *upload) send(ctx context.Context, i int, data []byte) error {
 	return nil
 }
 
-func (u *upload) complete(ctx context.Context) (etag string, err error) {
+func (u *upload) complete(ctx context.Context) error {
 	slices.SortFunc(u.parts, func(a, b types.CompletedPart) int { return cmp.Compare(*a.PartNumber, *b.PartNumber) })
 	in := &s3sdk.CompleteMultipartUploadInput{
 		Bucket:          &u.s.bucket,
@@ -128,11 +149,16 @@ func (u *upload) complete(ctx context.Context) (etag string, err error) {
 	if u.ifAbsent {
 		in.IfNoneMatch = aws.String("*")
 	}
-	out, err := u.s.client.CompleteMultipartUpload(ctx, in)
-	if err != nil {
-		return "", fmt.Errorf("complete: %w", err)
+	if !u.s.cfg.ContentMD5 {
+		// The whole body's CRC32C: S3 combines the parts' CRC32Cs and refuses the upload if they differ.
+		in.ChecksumCRC32C = aws.String(b64crc(u.whole.Sum32()))
+		in.ChecksumType = types.ChecksumTypeFullObject
 	}
-	return aws.ToString(out.ETag), nil
+	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = u.s.ssec.headers()
+	if _, err := u.s.client.CompleteMultipartUpload(ctx, in); err != nil {
+		return fmt.Errorf("complete: %w", err)
+	}
+	return nil
 }
 
 // abort drops the upload and its stored parts. It runs even when ctx is cancelled, since that may be

@@ -1,0 +1,54 @@
+package sinks
+
+import (
+	"context"
+	"time"
+)
+
+// Description is what a destination says of a stored object without reading it: what Stat says, plus
+// the store's own checksum, its storage class and whether its body can be read as it is, and its lock.
+type Description struct {
+	Object
+	// Checksum is the store's own checksum of the bytes, which it verified when they were uploaded,
+	// as "<algorithm>:<value>" (S3: "crc32c:<base64>", "-N" for a composite of N parts); "" when the
+	// store reports none (e.g. without the key of an object under a customer-supplied key).
+	Checksum string
+	Class    string // storage class or access tier, "" when the store does not say
+	// Cold: the body can't be read without a restore first (S3 GLACIER and DEEP_ARCHIVE not restored,
+	// Azure Archive). Such an object is proven by its checksums, never read.
+	Cold bool
+	Lock Lock
+}
+
+// Lock is an object's write-once state as the store reports it.
+type Lock struct {
+	Mode        string    // e.g. COMPLIANCE, GOVERNANCE, Locked, Unlocked; "" when none
+	RetainUntil time.Time // zero when none
+	Hold        bool      // a legal hold (S3, Azure) or temporary hold (GCS)
+}
+
+// Describer is implemented by sinks that can describe an object by its metadata alone (a HEAD).
+type Describer interface {
+	Describe(ctx context.Context, key string) (Description, error)
+}
+
+// WriteOnce is implemented by sinks configured to lock what they write (retention or a hold). Such a
+// sink never deletes or rewrites an object, not even one that failed its check after the upload: the
+// store would refuse, or only hide it behind a delete marker while its bytes stay billed.
+type WriteOnce interface {
+	WriteOnce() bool
+}
+
+// IsWriteOnce reports whether s, or the driver Guard wraps, locks what it writes.
+func IsWriteOnce(s Sink) bool {
+	for {
+		if w, ok := s.(WriteOnce); ok && w.WriteOnce() {
+			return true
+		}
+		u, ok := s.(interface{ Unwrap() Sink })
+		if !ok {
+			return false
+		}
+		s = u.Unwrap()
+	}
+}
