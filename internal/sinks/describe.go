@@ -52,3 +52,25 @@ func IsWriteOnce(s Sink) bool {
 		s = u.Unwrap()
 	}
 }
+
+// LockPolicy is implemented by sinks that lock what they write: WantLock is the lock an object written
+// at written must carry at least, so verify can fail one whose retention is shorter than configured.
+type LockPolicy interface {
+	WantLock(written time.Time) Lock
+}
+
+// WantLock returns the lock s (or the driver Guard wraps) sets on an object written at written; ok is
+// false when it sets none.
+func WantLock(s Sink, written time.Time) (l Lock, ok bool) {
+	for {
+		if p, is := s.(LockPolicy); is {
+			l = p.WantLock(written)
+			return l, l != (Lock{})
+		}
+		u, is := s.(interface{ Unwrap() Sink })
+		if !is {
+			return Lock{}, false
+		}
+		s = u.Unwrap()
+	}
+}

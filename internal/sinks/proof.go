@@ -54,7 +54,7 @@ func Prove(ctx context.Context, s Sink, key string, want Object, mode ReadMode) 
 	proof := ""
 	if d.SHA256 != "" {
 		if d.SHA256 != want.SHA256 {
-			return d, "", fmt.Errorf("stored SHA-256 %s, %s recorded: %w", d.SHA256, want.SHA256, ErrChecksumMismatch)
+			return d, "", fmt.Errorf("SHA-256 %s (stored in its metadata), %s recorded: %w", d.SHA256, want.SHA256, ErrChecksumMismatch)
 		}
 		proof = ProvenBySHA256
 	}
@@ -84,7 +84,7 @@ func Prove(ctx context.Context, s Sink, key string, want Object, mode ReadMode) 
 	case rb.Size != d.Size && want.Size >= 0:
 		return d, "", fmt.Errorf("read %d bytes, %d recorded: %w", rb.Size, want.Size, ErrSizeMismatch)
 	case rb.SHA256 != want.SHA256:
-		return d, "", fmt.Errorf("read SHA-256 %s, %s recorded: %w", rb.SHA256, want.SHA256, ErrChecksumMismatch)
+		return d, "", fmt.Errorf("SHA-256 %s (read back), %s recorded: %w", rb.SHA256, want.SHA256, ErrChecksumMismatch)
 	}
 	return d, ProvenByRead, nil
 }

@@ -95,3 +95,13 @@ func (a Archive) scope() *blob.CPKScopeInfo {
 	}
 	return &blob.CPKScopeInfo{EncryptionScope: to.Ptr(a.EncryptionScope)}
 }
+
+// WantLock implements sinks.LockPolicy.
+func (s *Sink) WantLock(written time.Time) sinks.Lock {
+	i := s.archive.Immutability
+	w := sinks.Lock{Mode: i.Mode, Hold: s.archive.LegalHold}
+	if !i.IsZero() {
+		w.RetainUntil = i.Until(written)
+	}
+	return w
+}

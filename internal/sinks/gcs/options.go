@@ -67,3 +67,13 @@ func (a Archive) apply(w *storage.Writer, now time.Time) {
 		w.Retention = &storage.ObjectRetention{Mode: a.Retention.Mode, RetainUntil: a.Retention.Until(now)}
 	}
 }
+
+// WantLock implements sinks.LockPolicy.
+func (s *Sink) WantLock(written time.Time) sinks.Lock {
+	r := s.archive.Retention
+	w := sinks.Lock{Mode: r.Mode, Hold: s.archive.TemporaryHold}
+	if !r.IsZero() {
+		w.RetainUntil = r.Until(written)
+	}
+	return w
+}

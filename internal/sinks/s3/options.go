@@ -157,3 +157,13 @@ func (k *customerKey) headers() (alg, key, md5 *string) {
 	}
 	return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
 }
+
+// WantLock implements sinks.LockPolicy.
+func (s *Sink) WantLock(written time.Time) sinks.Lock {
+	l := s.cfg.Archive.ObjectLock
+	w := sinks.Lock{Mode: l.Mode, Hold: l.LegalHold}
+	if l.retains() {
+		w.RetainUntil = l.Until(written)
+	}
+	return w
+}
