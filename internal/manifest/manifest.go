@@ -46,7 +46,7 @@ type Entry struct {
 	File   string    `json:"file,omitempty"`   // file name within the recording, e.g. the track's name
 	Expiry time.Time `json:"expiry,omitzero"`  // download_url_expiry, for recordings still at risk
 	// SessionID is the session a transcript, summary or chat line is about.
-	SessionID string    `json:"session_id,omitempty"`
+	SessionID string `json:"session_id,omitempty"`
 	// Checksum is the destination's own checksum of the object ("crc32c:<base64>"), kept when the
 	// object itself could not record our SHA-256 (an S3 multipart upload): a later run or verify
 	// proves the object by it without reading the body.
