@@ -29,6 +29,7 @@ type Sink struct {
 	pool      *parts.Pool
 	inFlight  int // blocks staged concurrently by one Put
 	archive   Archive
+	setting   string // config path of the archive settings, for messages
 }
 
 var (
@@ -56,6 +57,7 @@ func New(cfg Config) (*Sink, error) {
 		pool:      parts.NewPool(cfg.BlockSize, cfg.Buffers),
 		inFlight:  cfg.BlocksInFlight,
 		archive:   cfg.Archive,
+		setting:   cfg.Setting,
 	}, nil
 }
 

@@ -52,6 +52,7 @@ type Sink struct {
 	chunkSize int
 	chunks    *parts.Pool // bounds the chunk buffers of all uploads together
 	archive   Archive
+	setting   string // config path of the archive settings, for messages
 }
 
 var (
@@ -96,6 +97,7 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		chunkSize: chunk,
 		chunks:    parts.NewPool(chunk, int(max(cfg.BufferBudget/int64(chunk), 1))),
 		archive:   cfg.Archive,
+		setting:   cfg.Setting,
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -18,7 +19,7 @@ func (s *Sink) wrap(op, key string, err error) error {
 	if isNotFound(err) {
 		return fmt.Errorf("%s %s: %w (%w)", op, s.URL(key), sinks.ErrNotFound, err)
 	}
-	if isPreconditionFailed(err) { // only Create sends a precondition
+	if isPreconditionFailed(err) || (op == "put" && isLockedObject(err)) { // only Create sends a precondition
 		return fmt.Errorf("%s %s: %w (%w)", op, s.URL(key), sinks.ErrExists, err)
 	}
 	return fmt.Errorf("%s %s: %w", op, s.URL(key), err)
@@ -53,4 +54,12 @@ func isPreconditionFailed(err error) bool {
 	}
 	var re *awshttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed
+}
+
+// isLockedObject reports a write refused because a locked object is at the key: versitygw answers a
+// PutObject onto an object under Object Lock with AccessDenied "...protected by object lock" before it
+// looks at If-None-Match. Either way an object is there, and it stays.
+func isLockedObject(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "AccessDenied" && strings.Contains(strings.ToLower(api.ErrorMessage()), "object lock")
 }

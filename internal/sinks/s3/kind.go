@@ -46,7 +46,7 @@ func (s *Sink) Kind(err error) error {
 func (s *Sink) Check(ctx context.Context) error {
 	_, err := s.client.HeadBucket(ctx, &s3sdk.HeadBucketInput{Bucket: &s.bucket})
 	if err == nil {
-		return nil
+		return s.preflight(ctx) // the archive-grade settings against the bucket (preflight.go)
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
