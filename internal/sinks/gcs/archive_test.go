@@ -1,0 +1,114 @@
+package gcs_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+	"github.com/rtk-archive/rtk-archive/internal/sinks/gcs"
+	"github.com/rtk-archive/rtk-archive/internal/testenv"
+)
+
+// TestStorageClassAndRetentionRoundTrip: on fake-gcs-server the class, per-object retention and
+// temporary hold go on the upload itself and come back in the object's attributes.
+func TestStorageClassAndRetentionRoundTrip(t *testing.T) {
+	endpoint := testenv.Require(t, "RTK_TEST_GCS_ENDPOINT")
+	arch := gcs.Archive{StorageClass: "ARCHIVE", Retention: gcs.Retention{Mode: "Unlocked", RetainPeriod: sinks.RetainPeriod{RetainFor: "2d"}}, TemporaryHold: true}
+	s, err := gcs.New(t.Context(), gcs.Config{Bucket: newBucket(t, endpoint), Endpoint: endpoint, Archive: arch, Setting: "destinations.gcs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	before := time.Now()
+	data := make([]byte, 3000)
+	rand.Read(data)
+	if _, err := sinks.Guard(s).Put(t.Context(), "a/call.mp4", bytes.NewReader(data), sinks.PutOptions{Size: int64(len(data))}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Describe(t.Context(), "a/call.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := before.Add(48 * time.Hour)
+	if d.Class != "ARCHIVE" || d.Lock.Mode != "Unlocked" || d.Lock.RetainUntil.Before(want.Add(-time.Second)) || d.Lock.RetainUntil.After(want.Add(time.Minute)) || d.Checksum == "" {
+		t.Fatalf("described %+v, want class ARCHIVE, Unlocked retention until about %s, a CRC32C", d, want)
+	}
+	// fake-gcs-server keeps no per-object retention setting on buckets: the preflight refuses it.
+	err = sinks.Guard(s).(sinks.Checker).Check(t.Context())
+	if !errors.Is(err, sinks.ErrPermanent) || !strings.Contains(err.Error(), "destinations.gcs.retention") {
+		t.Fatalf("Check = %v, want a permanent error naming destinations.gcs.retention", err)
+	}
+}
+
+// TestMissingChecksumIsNotAMismatch: GCS leaves crc32c and md5Hash out of the attributes of an object
+// under a customer-supplied key when the request lacks the key. A shim strips them from every answer:
+// the Put fails (nothing checks the bytes), but nothing is deleted.
+func TestMissingChecksumIsNotAMismatch(t *testing.T) {
+	endpoint := testenv.Require(t, "RTK_TEST_GCS_ENDPOINT")
+	u, _ := url.Parse(endpoint)
+	u.Path = ""
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if !strings.Contains(r.Header.Get("Content-Type"), "json") {
+			return nil
+		}
+		var b bytes.Buffer
+		b.ReadFrom(r.Body)
+		r.Body.Close()
+		out := b.String()
+		for _, field := range []string{"crc32c", "md5Hash"} {
+			for {
+				i := strings.Index(out, `"`+field+`":`)
+				if i < 0 {
+					break
+				}
+				j := strings.IndexAny(out[i+len(field)+3:], ",}") + i + len(field) + 3
+				if out[j] == ',' {
+					j++
+				}
+				out = out[:i] + out[j:]
+			}
+		}
+		out = strings.ReplaceAll(out, ",}", "}")
+		r.Body = http.NoBody
+		r.Body = ioNopCloser(strings.NewReader(out))
+		r.ContentLength = int64(len(out))
+		r.Header.Del("Content-Length")
+		return nil
+	}
+	deletes := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			deletes++
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	bucket := newBucket(t, endpoint)
+	s, err := gcs.New(t.Context(), gcs.Config{Bucket: bucket, Endpoint: srv.URL + "/storage/v1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = sinks.Guard(s).Put(t.Context(), "csek.mp4", bytes.NewReader([]byte("recording bytes")), sinks.PutOptions{Size: 15})
+	if err == nil || errors.Is(err, sinks.ErrChecksumMismatch) || !strings.Contains(err.Error(), "no CRC32C") {
+		t.Fatalf("Put = %v, want a failure saying no checksum was reported, not a mismatch", err)
+	}
+	if deletes != 0 {
+		t.Fatalf("%d DELETEs of an object whose checksum was only missing", deletes)
+	}
+}
+
+type nopCloser struct{ *strings.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+func ioNopCloser(r *strings.Reader) nopCloser { return nopCloser{r} }
