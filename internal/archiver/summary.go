@@ -19,13 +19,13 @@ type Summary struct {
 	AtRisk     []Failure               // recordings RealtimeKit may still hold that this run leaves unarchived
 	// Lost are the losses this run alarms for: recordings whose media expired before any run archived
 	// them, seen for the first time (or named by a backfill). Recordings[OutcomeLost] counts known ones too.
-	Lost []Failure
-	Plans      map[string]PlanTotal    // a dry run's plan, by destination name
-	Started    time.Time
-	Finished   time.Time
-	planned    atomic.Int64 // recordings selected for the run
-	moved      atomic.Int64 // bytes downloaded so far, including files still in flight
-	done       atomic.Int64 // recordings finished, whatever their outcome
+	Lost     []Failure
+	Plans    map[string]PlanTotal // a dry run's plan, by destination name
+	Started  time.Time
+	Finished time.Time
+	planned  atomic.Int64 // recordings selected for the run
+	moved    atomic.Int64 // bytes downloaded so far, including files still in flight
+	done     atomic.Int64 // recordings finished, whatever their outcome
 
 	// ArtifactCalls is the session artifact API calls made (in a dry run: that the run would make).
 	ArtifactCalls int
