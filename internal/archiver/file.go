@@ -31,7 +31,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 		f.URL = u
 	}
 	dest := t.Sink.URL(f.Key)
-	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Target: t.Name, Expiry: rec.DownloadURLExpiry}
+	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Target: t.Name, Expiry: rec.DownloadURLExpiry, KeyID: sinks.KeyID(t.Sink)}
 	fail := func(err error) manifest.Entry {
 		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
 		rs.refused = rs.refused || errors.Is(err, sinks.ErrPermanent)
@@ -232,7 +232,7 @@ func (a *archiver) sourceSHA256(ctx context.Context, f file) (string, error) {
 // version, on a write-once destination. What changed later is in the manifest's own lines.
 func (a *archiver) metadata(ctx context.Context, rec *fetch.Recording, t Target, fresh bool) manifest.Entry {
 	f := metadataFile(rec, t.Prefix)
-	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: t.Sink.URL(f.Key), Target: t.Name}
+	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: t.Sink.URL(f.Key), Target: t.Name, KeyID: sinks.KeyID(t.Sink)}
 	doc, err := rec.Redacted()
 	if err != nil {
 		entry.Status, entry.Error = manifest.StatusFailed, fmt.Sprintf("encoding details: %v", err)

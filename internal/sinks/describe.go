@@ -74,3 +74,23 @@ func WantLock(s Sink, written time.Time) (l Lock, ok bool) {
 		s = u.Unwrap()
 	}
 }
+
+// Keyed is implemented by sinks that encrypt with a key the user chose: KeyID names it (a KMS key, an
+// encryption scope, the MD5 of a customer-supplied key), never the key itself; "" for the store's default.
+type Keyed interface {
+	KeyID() string
+}
+
+// KeyID is the KeyID of s, or of the driver Guard wraps; "" when it has none.
+func KeyID(s Sink) string {
+	for {
+		if k, ok := s.(Keyed); ok {
+			return k.KeyID()
+		}
+		u, ok := s.(interface{ Unwrap() Sink })
+		if !ok {
+			return ""
+		}
+		s = u.Unwrap()
+	}
+}
