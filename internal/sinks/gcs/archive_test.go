@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,3 +114,53 @@ type nopCloser struct{ *strings.Reader }
 func (nopCloser) Close() error { return nil }
 
 func ioNopCloser(r *strings.Reader) nopCloser { return nopCloser{r} }
+
+// TestUploadsCarryTheSettings: the class, KMS key, retention and hold are in the request that creates
+// the object, for a single-request upload and a resumable one alike (fake-gcs-server keeps only some
+// of them, so the requests are checked here).
+func TestUploadsCarryTheSettings(t *testing.T) {
+	endpoint := testenv.Require(t, "RTK_TEST_GCS_ENDPOINT")
+	u, _ := url.Parse(endpoint)
+	u.Path = ""
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	var mu sync.Mutex
+	var inits []string // the object resource of each upload: query and JSON metadata
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/upload/") && !r.URL.Query().Has("upload_id") {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			head := body
+			if len(head) > 4096 {
+				head = head[:4096]
+			}
+			mu.Lock()
+			inits = append(inits, r.URL.RawQuery+" "+string(head))
+			mu.Unlock()
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	key := "projects/p/locations/l/keyRings/r/cryptoKeys/k"
+	arch := gcs.Archive{StorageClass: "ARCHIVE", KMSKeyName: key, Retention: gcs.Retention{Mode: "Locked", RetainPeriod: sinks.RetainPeriod{RetainUntil: "2033-12-31T00:00:00Z"}}, TemporaryHold: true}
+	s, err := gcs.New(t.Context(), gcs.Config{Bucket: newBucket(t, endpoint), Endpoint: srv.URL + "/storage/v1/", Archive: arch, ChunkSize: 256 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for name, size := range map[string]int{"small": 100, "resumable": 600 << 10} {
+		data := make([]byte, size)
+		rand.Read(data)
+		// fake-gcs-server can't use a KMS key: the request is what is checked, not the answer.
+		sinks.Guard(s).Put(t.Context(), name, bytes.NewReader(data), sinks.PutOptions{Size: -1})
+	}
+	if len(inits) < 2 { // or more: fake-gcs-server may refuse the KMS key and the SDK try again
+		t.Fatalf("%d upload requests, want one per object at least", len(inits))
+	}
+	for _, in := range inits {
+		for _, want := range []string{`"storageClass":"ARCHIVE"`, `"temporaryHold":true`, `"retention":{"mode":"Locked","retainUntilTime":"2033-12-31T00:00:00Z"}`, "kmsKeyName=" + url.QueryEscape(key)} {
+			if !strings.Contains(in, want) {
+				t.Errorf("upload request without %s:\n%.600s", want, in)
+			}
+		}
+	}
+}

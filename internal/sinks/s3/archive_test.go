@@ -29,6 +29,7 @@ func lockedSink(t *testing.T, endpoint string, arch Archive, lockBucket bool) *S
 		Bucket:   strings.ToLower(fmt.Sprintf("rtk-lock-%d-%s", buckets.Add(1), rand.Text()[:8])),
 		Endpoint: endpoint, PathStyle: true,
 		AccessKeyID: testenv.Require(t, "RTK_TEST_S3_ACCESS_KEY"), SecretAccessKey: testenv.Require(t, "RTK_TEST_S3_SECRET_KEY"),
+		CAFile:   testenv.Require(t, "RTK_TEST_S3_CA_FILE"),
 		PartSize: minPartSize, Buffers: 3, Archive: arch, Setting: "destinations.aws",
 	})
 	if err != nil {

@@ -62,7 +62,9 @@ func harness(endpointVar string) sinktest.Harness {
 			}
 			return left
 		},
-		BigSize: 12 << 20,
+		BigSize:     12 << 20,
+		WriteOnce:   func(t *testing.T) sinks.Sink { return lockedSink(t, testenv.Require(t, endpointVar), governance, true) },
+		StoresLocks: true,
 		Missing: func(t *testing.T) sinks.Sink {
 			s, err := New(t.Context(), Config{
 				Bucket: "rtk-missing-" + strings.ToLower(rand.Text()[:8]), Endpoint: testenv.Require(t, endpointVar), PathStyle: true,
