@@ -112,3 +112,33 @@ func countLines(t *testing.T, path, substr string) int {
 	}
 	return n
 }
+
+// TestDetailsAreWrittenOnce: a later run that keeps another manifest (a backfill in its own) and would
+// write different details (here the recording's details changed) leaves recording.json as the first
+// run wrote it, so the first manifest still verifies.
+func TestDetailsAreWrittenOnce(t *testing.T) {
+	r := uploaded(1, 5000)
+	c := newCLI(t, r)
+	if code, out, errOut := c.run("run"); code != 0 {
+		t.Fatalf("run: %d\n%s\n%s", code, out, errOut)
+	}
+	details := filepath.Join(c.dir, "archive", r.ID, "recording.json")
+	first, _ := os.ReadFile(details)
+	c.api.Update(r.ID, func(r *fetchtest.Recording) { r.Override = map[string]any{"stop_reason": "RECORDING_STOPPED_BY_HOST"} })
+	c.stdin = r.ID + "\n"
+	backfill := filepath.Join(c.dir, "backfill.jsonl")
+	if code, out, errOut := c.run("run", "--ids", "-", "--manifest", backfill); code != 0 {
+		t.Fatalf("backfill: %d\n%s\n%s", code, out, errOut)
+	}
+	if now, _ := os.ReadFile(details); string(now) != string(first) {
+		t.Fatalf("recording.json was rewritten:\n%s\nwas\n%s", now, first)
+	}
+	if countLines(t, backfill, `"kind":"metadata","status":"present"`) != 1 {
+		t.Errorf("the backfill's details line is not present")
+	}
+	for _, m := range []string{c.env["ARCHIVE_MANIFEST"], backfill} {
+		if code, out, _ := c.run("verify", "--manifest", m); code != 0 {
+			t.Errorf("verify %s: %d\n%s", m, code, out)
+		}
+	}
+}
