@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ReadMode says when Prove may read an object's body.
@@ -58,7 +59,7 @@ func Prove(ctx context.Context, s Sink, key string, want Object, mode ReadMode) 
 		}
 		proof = ProvenBySHA256
 	}
-	if want.Checksum != "" && d.Checksum != "" {
+	if want.Checksum != "" && d.Checksum != "" && algorithm(want.Checksum) == algorithm(d.Checksum) {
 		if d.Checksum != want.Checksum {
 			return d, "", fmt.Errorf("stored checksum %s, %s recorded: %w", d.Checksum, want.Checksum, ErrChecksumMismatch)
 		}
@@ -87,4 +88,11 @@ func Prove(ctx context.Context, s Sink, key string, want Object, mode ReadMode) 
 		return d, "", fmt.Errorf("SHA-256 %s (read back), %s recorded: %w", rb.SHA256, want.SHA256, ErrChecksumMismatch)
 	}
 	return d, ProvenByRead, nil
+}
+
+// algorithm is the "<algorithm>:" part of a checksum: two of different algorithms say nothing of
+// each other.
+func algorithm(checksum string) string {
+	a, _, _ := strings.Cut(checksum, ":")
+	return a
 }

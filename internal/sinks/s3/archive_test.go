@@ -130,7 +130,7 @@ func TestSSECustomerKeyOnEveryRequest(t *testing.T) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	os.WriteFile(keyFile, key, 0o600)
-	s := lockedSink(t, testenv.Require(t, "RTK_TEST_S3_ENDPOINT"), Archive{SSECustomerKeyFile: keyFile}, false)
+	s := lockedSink(t, testenv.Require(t, "RTK_TEST_S3_HTTPS_ENDPOINT"), Archive{SSECustomerKeyFile: keyFile}, false)
 	reqs := capture(s)
 	g := sinks.Guard(s)
 	for name, size := range map[string]int{"small": 100, "multi": minPartSize + 1} {
@@ -256,5 +256,40 @@ func TestWrongObjectIsLeftInPlaceUnderLock(t *testing.T) {
 	}
 	if st, err := s.Stat(t.Context(), "wrong.mp4"); err != nil || st.Size != int64(len(data)) {
 		t.Fatalf("the object is gone: %+v %v", st, err)
+	}
+}
+
+// TestSSECNeedsHTTPS: an SSE-C key is never sent over plain http; the error names the setting.
+func TestSSECNeedsHTTPS(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "k")
+	os.WriteFile(keyFile, make([]byte, 32), 0o600)
+	_, err := New(t.Context(), Config{Bucket: "b", Endpoint: "http://127.0.0.1:1", Archive: Archive{SSECustomerKeyFile: keyFile}, Setting: "destinations.aws"})
+	if err == nil || !strings.Contains(err.Error(), "destinations.aws.sse_customer_key_file") {
+		t.Fatalf("New = %v", err)
+	}
+	os.WriteFile(keyFile, make([]byte, 31), 0o600)
+	_, err = New(t.Context(), Config{Bucket: "b", Endpoint: "https://127.0.0.1:1", Archive: Archive{SSECustomerKeyFile: keyFile}, Setting: "destinations.aws"})
+	if err == nil || !strings.Contains(err.Error(), "32 raw bytes") {
+		t.Fatalf("New with a short key = %v", err)
+	}
+}
+
+// TestContentMD5MultipartIsProvenByItsETag: with Content-MD5 instead of CRCs (Spaces), a multipart
+// object keeps no checksum but its ETag (the MD5 of its parts' MD5s, which the store checked): the Put
+// reports it, and it proves the object later without a read.
+func TestContentMD5MultipartIsProvenByItsETag(t *testing.T) {
+	s := newSink(t, testenv.Require(t, "RTK_TEST_S3_ENDPOINT"))
+	s.cfg.ContentMD5 = true
+	data := make([]byte, minPartSize+11)
+	rand.Read(data)
+	obj, err := sinks.Guard(s).Put(t.Context(), "spaces.mp4", bytes.NewReader(data), sinks.PutOptions{Size: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(obj.Checksum, "etag:") {
+		t.Fatalf("Put = %+v, want the multipart ETag as its checksum", obj)
+	}
+	if _, how, err := sinks.Prove(t.Context(), sinks.Guard(s), "spaces.mp4", obj, sinks.ReadNever); err != nil || how != sinks.ProvenByChecksum {
+		t.Fatalf("Prove = %q, %v", how, err)
 	}
 }

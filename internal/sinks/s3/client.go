@@ -97,6 +97,10 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			return nil, fmt.Errorf("s3 destination: endpoint %q is not an http(s) URL", cfg.Endpoint)
 		}
+		if ssec != nil && u.Scheme != "https" {
+			// S3 refuses SSE-C over plain http, and the key would travel in the clear.
+			return nil, fmt.Errorf("%s.sse_customer_key_file: the key is sent with every request, which needs an https endpoint, not %s", cfg.Setting, cfg.Endpoint)
+		}
 	}
 	// Uploads run several parts at once per file and several files at once: keep enough idle
 	// connections that they are reused rather than redialled.

@@ -35,8 +35,12 @@ func (s *Sink) Describe(ctx context.Context, key string) (sinks.Description, err
 			Hold: out.ObjectLockLegalHoldStatus == types.ObjectLockLegalHoldStatusOn,
 		},
 	}
-	if c := aws.ToString(out.ChecksumCRC32C); c != "" {
+	switch c, etag := aws.ToString(out.ChecksumCRC32C), aws.ToString(out.ETag); {
+	case c != "":
 		d.Checksum = "crc32c:" + c
+	case strings.Contains(etag, "-"):
+		// A multipart ETag, where the store keeps no CRC (Spaces): what the upload recorded.
+		d.Checksum = "etag:" + etag
 	}
 	if out.ObjectLockRetainUntilDate != nil {
 		d.Lock.RetainUntil = out.ObjectLockRetainUntilDate.UTC()

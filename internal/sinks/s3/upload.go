@@ -78,8 +78,9 @@ func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, fi
 	if err == nil {
 		obj, err = body.Object(key)
 	}
+	var etag string
 	if err == nil {
-		err = u.complete(ctx)
+		etag, err = u.complete(ctx)
 	}
 	if err != nil {
 		if aerr := u.abort(ctx); aerr != nil {
@@ -90,7 +91,11 @@ func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, fi
 	if err := s.finishMultipart(ctx, key, u.want(obj)); err != nil {
 		return sinks.Object{}, err
 	}
-	if !s.cfg.ContentMD5 {
+	if s.cfg.ContentMD5 {
+		// No CRC here (Spaces): the multipart ETag, the MD5 of the parts' MD5s the store checked, is
+		// what a later HEAD can be compared with.
+		obj.Checksum = "etag:" + etag
+	} else {
 		obj.Checksum = "crc32c:" + b64crc(u.whole.Sum32())
 	}
 	return obj, nil
@@ -138,7 +143,7 @@ func (u *upload) send(ctx context.Context, i int, data []byte) error {
 	return nil
 }
 
-func (u *upload) complete(ctx context.Context) error {
+func (u *upload) complete(ctx context.Context) (etag string, err error) {
 	slices.SortFunc(u.parts, func(a, b types.CompletedPart) int { return cmp.Compare(*a.PartNumber, *b.PartNumber) })
 	in := &s3sdk.CompleteMultipartUploadInput{
 		Bucket:          &u.s.bucket,
@@ -155,10 +160,11 @@ func (u *upload) complete(ctx context.Context) error {
 		in.ChecksumType = types.ChecksumTypeFullObject
 	}
 	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = u.s.ssec.headers()
-	if _, err := u.s.client.CompleteMultipartUpload(ctx, in); err != nil {
-		return fmt.Errorf("complete: %w", err)
+	out, err := u.s.client.CompleteMultipartUpload(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("complete: %w", err)
 	}
-	return nil
+	return aws.ToString(out.ETag), nil
 }
 
 // abort drops the upload and its stored parts. It runs even when ctx is cancelled, since that may be
