@@ -41,6 +41,9 @@ func isNotFound(err error) bool {
 		case "NoSuchBucket":
 			return false
 		}
+		if isKMSRefusal(api) {
+			return false // MinIO answers a key it doesn't have with 404 kms:KeyNotFound
+		}
 	}
 	var re *awshttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound && (api == nil || api.ErrorCode() != "NoSuchBucket")
@@ -62,4 +65,10 @@ func isPreconditionFailed(err error) bool {
 func isLockedObject(err error) bool {
 	var api smithy.APIError
 	return errors.As(err, &api) && api.ErrorCode() == "AccessDenied" && strings.Contains(strings.ToLower(api.ErrorMessage()), "object lock")
+}
+
+// isKMSRefusal reports the store refusing the KMS key of a write: MinIO's kms:* codes, AWS's KMS.*.
+func isKMSRefusal(api smithy.APIError) bool {
+	code := api.ErrorCode()
+	return strings.HasPrefix(code, "kms:") || strings.HasPrefix(code, "KMS.")
 }

@@ -24,6 +24,9 @@ var (
 func (s *Sink) Kind(err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
+		if isKMSRefusal(api) {
+			return sinks.ErrPermanent // the configured key: no retry makes it usable
+		}
 		switch api.ErrorCode() {
 		case "NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled",
 			"InvalidBucketName", "AccountProblem", "InvalidToken", "ExpiredToken", "InvalidRequest",
