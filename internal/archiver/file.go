@@ -2,11 +2,8 @@ package archiver
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -185,44 +182,11 @@ func retryable(err error) bool {
 // existing returns the object already at f's key when it is verifiably the file we would archive, nil
 // when the key is free, and an error when something else is there (unless Overwrite) or the check fails.
 func (a *archiver) existing(ctx context.Context, rec *fetch.Recording, t Target, f file) (*sinks.Object, error) {
-	size, expect := f.Size, func() (string, error) {
-		// Not ours on record: hash the source to learn whether the object is the same file.
-		want, err := a.sourceSHA256(ctx, f)
-		if err != nil {
-			return "", fmt.Errorf("an object already exists at the destination and the source could not be read to compare: %w", err)
-		}
-		return want, nil
-	}
 	if prev, ok := a.cfg.Previous.Lookup(t.Sink.URL(f.Key), f.Kind); ok {
 		// An earlier run archived it: prove it by what that run recorded (see recorded.go).
 		return a.recorded(ctx, t, f, prev)
 	}
-	st, same, err := sinks.Holds(ctx, t.Sink, f.Key, size, expect)
-	switch {
-	case errors.Is(err, sinks.ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("checking the destination: %w", err)
-	case same:
-		return &st, nil
-	case a.cfg.Overwrite && !sinks.IsWriteOnce(t.Sink):
-		return nil, nil
-	}
-	return nil, fmt.Errorf("a different object (%d bytes) is already at the destination; refusing to overwrite it: move it away or run with --overwrite", st.Size)
-}
-
-// sourceSHA256 downloads f only to hash it.
-func (a *archiver) sourceSHA256(ctx context.Context, f file) (string, error) {
-	media, err := a.cfg.Client.OpenMedia(ctx, f.URL, f.Size)
-	if err != nil {
-		return "", err
-	}
-	defer media.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, media); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return a.unrecorded(ctx, t, f) // see unrecorded.go
 }
 
 // metadata stores the recording's redacted details beside its files, once: the first version written
