@@ -9,8 +9,10 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,5 +164,51 @@ func TestUploadsCarryTheSettings(t *testing.T) {
 				t.Errorf("upload request without %s:\n%.600s", want, in)
 			}
 		}
+	}
+}
+
+// TestWrongObjectIsLeftUnderRetention: an object whose stored CRC32C differs from the body (a shim
+// alters the upload's answer) is reported, and on a destination with retention it is left: GCS would
+// answer the delete with 403 (the shim does too), and no DELETE is sent.
+func TestWrongObjectIsLeftUnderRetention(t *testing.T) {
+	endpoint := testenv.Require(t, "RTK_TEST_GCS_ENDPOINT")
+	u, _ := url.Parse(endpoint)
+	u.Path = ""
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	crc := regexp.MustCompile(`"crc32c":\s*"[^"]*"`)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if !strings.Contains(r.Request.URL.Path, "/upload/") {
+			return nil
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		out := crc.ReplaceAllString(string(b), `"crc32c":"AAAAAA=="`)
+		r.Body, r.ContentLength = io.NopCloser(strings.NewReader(out)), int64(len(out))
+		r.Header.Del("Content-Length")
+		return nil
+	}
+	var deletes atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			deletes.Add(1)
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"error":{"code":403,"message":"Object is subject to bucket's retention policy or object retention and cannot be deleted, overwritten or archived until ...","errors":[{"reason":"retentionPolicyNotMet"}]}}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	arch := gcs.Archive{Retention: gcs.Retention{Mode: "Locked", RetainPeriod: sinks.RetainPeriod{RetainFor: "1d"}}}
+	s, err := gcs.New(t.Context(), gcs.Config{Bucket: newBucket(t, endpoint), Endpoint: srv.URL + "/storage/v1/", Archive: arch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = sinks.Guard(s).Put(t.Context(), "wrong.mp4", bytes.NewReader([]byte("the recording")), sinks.PutOptions{Size: 13})
+	if !errors.Is(err, sinks.ErrChecksumMismatch) || !strings.Contains(err.Error(), "left in place") {
+		t.Fatalf("Put = %v, want a mismatch saying the object is left in place", err)
+	}
+	if n := deletes.Load(); n != 0 {
+		t.Fatalf("%d DELETEs of an object under retention", n)
 	}
 }
