@@ -75,12 +75,13 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 	r := newRouter(cfg, getenv)
 	defer r.Close()
 	var mu sync.Mutex
+	written := uploadTimes(entries)
 	var problems, proven []string
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(*concurrency)
 	for _, e := range todo {
 		g.Go(func() error {
-			how, problem := proveOne(gctx, r, e, readMode)
+			how, problem := proveOne(gctx, r, e, readMode, written[e.Destination])
 			mu.Lock()
 			defer mu.Unlock()
 			if problem != "" {

@@ -28,7 +28,8 @@ const lockSlack = 24 * time.Hour
 
 // proveOne proves one object as mode allows and returns how ("read", "stored sha256", ...) with its
 // lock, or what is wrong with it.
-func proveOne(ctx context.Context, r *router, e manifest.Entry, mode sinks.ReadMode) (how, problem string) {
+// written is when the object was uploaded (the first archived line's time), zero when no line says.
+func proveOne(ctx context.Context, r *router, e manifest.Entry, mode sinks.ReadMode, written time.Time) (how, problem string) {
 	s, key, err := r.locate(ctx, e)
 	if err != nil {
 		return "", err.Error()
@@ -48,16 +49,17 @@ func proveOne(ctx context.Context, r *router, e manifest.Entry, mode sinks.ReadM
 	if l := describeLock(d.Lock); l != "" {
 		how += ", " + l
 	}
-	if problem := checkLock(s, e, d.Lock); problem != "" {
+	if problem := checkLock(s, written, d.Lock); problem != "" {
 		return "", problem + " (" + how + ")"
 	}
 	return how, ""
 }
 
 // checkLock fails an object whose lock is weaker than the destination's configuration asks: no
-// retention, a retain-until earlier than configured, or no hold.
-func checkLock(s sinks.Sink, e manifest.Entry, got sinks.Lock) string {
-	want, ok := sinks.WantLock(s, e.Time)
+// retention, a retain-until earlier than configured for an object uploaded at written, or no hold.
+// Without the upload time (only "present" lines) the retain-until is not compared.
+func checkLock(s sinks.Sink, written time.Time, got sinks.Lock) string {
+	want, ok := sinks.WantLock(s, written)
 	if !ok {
 		return ""
 	}
@@ -65,7 +67,7 @@ func checkLock(s sinks.Sink, e manifest.Entry, got sinks.Lock) string {
 	if want.Mode != "" && got.Mode == "" && got.RetainUntil.IsZero() {
 		bad = append(bad, fmt.Sprintf("no retention, %s configured", want.Mode))
 	}
-	if !want.RetainUntil.IsZero() && !e.Time.IsZero() && got.RetainUntil.Before(want.RetainUntil.Add(-lockSlack)) {
+	if !want.RetainUntil.IsZero() && !written.IsZero() && got.RetainUntil.Before(want.RetainUntil.Add(-lockSlack)) {
 		bad = append(bad, fmt.Sprintf("retained until %s, shorter than configured (%s)", timeText(got.RetainUntil), timeText(want.RetainUntil)))
 	}
 	if want.Hold && !got.Hold {
@@ -90,4 +92,16 @@ func timeText(t time.Time) string {
 		return "(none)"
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// uploadTimes is when each object was uploaded: the time of its first archived line. A later present
+// line's time is when a run found it, not when its retention started.
+func uploadTimes(entries []manifest.Entry) map[string]time.Time {
+	m := map[string]time.Time{}
+	for _, e := range entries {
+		if t, ok := m[e.Destination]; e.Status == manifest.StatusArchived && !e.Time.IsZero() && (!ok || e.Time.Before(t)) {
+			m[e.Destination] = e.Time
+		}
+	}
+	return m
 }
