@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/url"
 	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
-	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
@@ -114,36 +112,6 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 		return fmt.Errorf("%w: %d objects are missing or differ from the manifest", errSomeFailed, len(problems))
 	}
 	return nil
-}
-
-// locate finds the sink and key behind a manifest entry's destination URL.
-func (r *router) locate(ctx context.Context, e manifest.Entry) (sinks.Sink, string, error) {
-	u, err := url.Parse(e.Destination)
-	if err != nil {
-		return nil, "", fmt.Errorf("unreadable destination URL: %v", err)
-	}
-	typ := e.Target
-	if typ == "" { // manifests without the target field: the scheme tells, but for s3 (aws or Spaces)
-		for name, dt := range destinationTypes {
-			if dt.scheme == u.Scheme && (typ == "" || name == "aws") {
-				typ = name
-			}
-		}
-	}
-	dt, ok := destinationTypes[typ]
-	if !ok {
-		return nil, "", fmt.Errorf("no destination type can read %s URLs", u.Scheme)
-	}
-	d, ok := r.cfg.Destinations[typ]
-	if !ok {
-		d = dt.empty
-	}
-	d, key, err := d.locate(u)
-	if err != nil {
-		return nil, "", err
-	}
-	s, err := r.sink(ctx, typ, d)
-	return s, key, err
 }
 
 func envDefault(getenv func(string) string, key, def string) string {
