@@ -25,7 +25,7 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 	manifestPath := fs.String("manifest", envDefault(getenv, "ARCHIVE_MANIFEST", "manifest.jsonl"), "manifest to verify (env ARCHIVE_MANIFEST)")
 	sample := fs.Float64("sample", 100, "verify a random PERCENT of the objects (a cheap nightly audit)")
 	concurrency := fs.Int("concurrency", 4, "objects read at once")
-	readFlag := fs.String("read", "auto", "how each object is proven, a `MODE`: auto reads every object readable as it is and proves cold ones (S3 GLACIER/DEEP_ARCHIVE, Azure Archive) by stored checksums; never reads nothing (stored checksums only); always reads everything, a cold object fails with \"restore required\"")
+	readFlag := fs.String("read", "auto", "how each object is proven: auto reads every object readable as it is and proves cold ones (S3 GLACIER/DEEP_ARCHIVE, Azure Archive) by stored checksums; never reads nothing (stored checksums only); always reads everything, a cold object fails with \"restore required\"")
 	logFormat := fs.String("log-format", "", "text or json; default text on a terminal, json otherwise")
 	logLevel := fs.String("log-level", getenv("ARCHIVE_LOG_LEVEL"), "debug, info, warn or error (env ARCHIVE_LOG_LEVEL); default warn for text on a terminal, info otherwise")
 	if err := parseFlags(fs, args, verifyHelp, stdout); err != nil {
