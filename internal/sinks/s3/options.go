@@ -149,7 +149,7 @@ func (s *Sink) creation(now time.Time) creation {
 	return c
 }
 
-// sseC returns the three SSE-C header values, all nil without a customer key: every request on an
+// headers returns the three SSE-C header values, all nil without a customer key: every request on an
 // object under such a key (HEAD and GET included) must carry them.
 func (k *customerKey) headers() (alg, key, md5 *string) {
 	if k == nil {
