@@ -56,7 +56,7 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 		return usagef("--manifest %s: no such manifest", *manifestPath)
 	}
 	log := newLogger(*logFormat, *logLevel, stderr, "run_id", newRunID(), "version", version)
-	objects := manifest.NewIndex(entries).Objects()
+	objects := manifest.Objects(entries)
 	var todo []manifest.Entry
 	for _, e := range objects {
 		if *sample >= 100 || rand.Float64()*100 < *sample {

@@ -141,9 +141,9 @@ func TestAStopWhileSelectingWritesNothing(t *testing.T) {
 	}
 }
 
-// The copy at the manifest destination ends equal to the closed local manifest: the periodic copy is
-// joined before the final one, so an older snapshot can never land last.
-func TestTheLastManifestCopyIsTheWholeManifest(t *testing.T) {
+// The segments at the manifest destination, concatenated in order, are the closed local manifest: the
+// periodic copy is joined before the final one, and each sends only what the last did not.
+func TestTheManifestCopysSegmentsAreTheWholeManifest(t *testing.T) {
 	e := newEnv(t, 6)
 	e.api.SetDownloadRate(4_000_000)
 	remote, _ := local.New(filepath.Join(e.dir, "remote"))
@@ -153,9 +153,17 @@ func TestTheLastManifestCopyIsTheWholeManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := os.ReadFile(e.manifest)
-	got, err := os.ReadFile(filepath.Join(e.dir, "remote", "m", "latest.jsonl"))
-	if err != nil || string(got) != string(want) {
-		t.Fatalf("latest.jsonl (%d bytes, %v) differs from the manifest (%d bytes)", len(got), err, len(want))
+	segments, _ := filepath.Glob(filepath.Join(e.dir, "remote", "m", "runs", "*", "*.jsonl"))
+	var got []byte
+	for _, s := range segments {
+		b, _ := os.ReadFile(s)
+		got = append(got, b...)
+	}
+	if len(segments) < 2 || string(got) != string(want) {
+		t.Fatalf("%d segments of %d bytes together, the manifest has %d", len(segments), len(got), len(want))
+	}
+	if states, _ := filepath.Glob(filepath.Join(e.dir, "remote", "m", "state", "*.index")); len(states) != 1 {
+		t.Fatalf("states: %v", states)
 	}
 }
 
