@@ -27,8 +27,12 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		return a.record(manifest.Entry{RecordingID: j.ID, Kind: manifest.KindMedia, Status: status, Error: reason})
 	}
 	prior := priorNothing
-	if j.Reject == "" && j.Listed != nil {
+	switch {
+	case j.Reject != "":
+	case j.Listed != nil:
 		prior = a.earlier(ctx, j.Listed)
+	case a.finishedBefore(j.ID):
+		prior = priorAll
 	}
 	switch {
 	case j.Reject != "" && j.ID == "":
