@@ -44,7 +44,7 @@ func keyOf(parts ...string) hashKey {
 }
 
 func objectKey(destination, kind string) hashKey { return keyOf(destination, kind) }
-func recordingKeyOf(id string) hashKey          { return keyOf(id) }
+func recordingKeyOf(id string) hashKey           { return keyOf(id) }
 
 // object is the latest done line of one object: what Lookup returns.
 type object struct {
