@@ -13,8 +13,18 @@ import (
 // scanFilter says which lines an index needs: those written at or after since, and every line of the
 // recordings in ids (lower-cased), whatever its age. A nil ids keeps no recording for its ID alone.
 type scanFilter struct {
-	since time.Time
-	ids   map[string]bool
+	since     time.Time
+	sinceText string // since in UTC, to the second, as the writer formats times
+	ids       map[string]bool
+}
+
+func newScanFilter(since time.Time, ids map[string]bool) scanFilter {
+	f := scanFilter{since: since, ids: ids}
+	if !since.IsZero() {
+		// Truncated to the second: a line in since's own second is decoded and judged exactly.
+		f.sinceText = since.UTC().Format("2006-01-02T15:04:05")
+	}
+	return f
 }
 
 // scan applies the lines of r, which starts at byte offset from of the manifest, to x: whole lines only
@@ -66,11 +76,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // it last) is before since and its recording ID (the writer puts it first) is not asked for. Anything it
 // can't read that way is decoded.
 func (f scanFilter) wants(line []byte) bool {
-	if f.since.IsZero() {
-		return true
-	}
-	t, ok := rawTime(line)
-	if !ok || !t.Before(f.since) {
+	if f.since.IsZero() || !f.before(line) {
 		return true
 	}
 	if f.ids == nil {
@@ -90,18 +96,25 @@ var (
 	idPrefix  = []byte(`{"recording_id":"`)
 )
 
-func rawTime(line []byte) (time.Time, bool) {
+// before reports whether the line's time field is known to be before since. The writer writes UTC
+// in RFC 3339: whole seconds compare as text, without parsing; anything else is parsed.
+func (f scanFilter) before(line []byte) bool {
 	i := bytes.LastIndex(line, timeField)
 	if i < 0 {
-		return time.Time{}, false
+		return false
 	}
 	rest := line[i+len(timeField):]
 	j := bytes.IndexByte(rest, '"')
 	if j < 0 {
-		return time.Time{}, false
+		return false
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(rest[:j]))
-	return t, err == nil
+	raw := rest[:j]
+	const seconds = len("2006-01-02T15:04:05")
+	if len(raw) > seconds && raw[len(raw)-1] == 'Z' && raw[10] == 'T' && len(f.sinceText) == seconds {
+		return string(raw[:seconds]) < f.sinceText
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(raw))
+	return err == nil && t.Before(f.since)
 }
 
 func rawID(line []byte) (string, bool) {

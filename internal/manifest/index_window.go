@@ -43,12 +43,13 @@ func LoadIndex(path string, w Window) (Index, IndexInfo, error) {
 		return Index{}, IndexInfo{}, fmt.Errorf("manifest: %w", err)
 	}
 	defer f.Close()
-	filter := scanFilter{since: w.Since}
+	filter := newScanFilter(w.Since, nil)
 	if w.IDs != nil {
-		filter.ids = map[string]bool{}
+		ids := map[string]bool{}
 		for _, id := range w.IDs {
-			filter.ids[strings.ToLower(id)] = true
+			ids[strings.ToLower(id)] = true
 		}
+		filter = newScanFilter(w.Since, ids)
 		x := Index{stamp: Stamp{Since: w.Since}, partial: true}
 		info, err := x.readFrom(f, filter)
 		info.Rebuilt = true
@@ -195,7 +196,7 @@ func (x *Index) CatchUp(path string) (IndexInfo, error) {
 		return IndexInfo{}, fmt.Errorf("manifest: %w", err)
 	}
 	defer f.Close()
-	filter := scanFilter{since: x.stamp.Since}
+	filter := newScanFilter(x.stamp.Since, nil)
 	if why := x.stamp.check(f); why != "" {
 		*x = Index{stamp: Stamp{Since: x.stamp.Since}, partial: x.partial}
 		info, err := x.readFrom(f, filter)
