@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,49 +41,10 @@ func tailHash(f io.ReaderAt, offset int64) ([]byte, error) {
 	return sum[:], nil
 }
 
-// The index file is a gob stream, the header and then chunks of records, followed by the SHA-256 of all
-// of it: a torn or damaged file is found out before anything of it is believed.
-const indexVersion = 1
-
-type indexHeader struct {
-	Version int
-	Stamp   Stamp
-}
-
-type objectRecord struct {
-	Key    hashKey
-	SHA    [32]byte
-	Size   int64
-	Time   int64
-	Status uint8
-	SHAOK  bool
-	OddSHA string
-}
-
-type recordingRecord struct {
-	Key      hashKey
-	Complete []hashKey
-	Last     hashKey
-	HasLast  bool
-	Time     int64
-	Target   string
-	Session  string
-}
-
-type lostRecord struct {
-	ID   string
-	Time int64
-}
-
-type indexChunk struct {
-	Objects    []objectRecord
-	Recordings []recordingRecord
-	Lost       []lostRecord
-	Sessions   []Entry
-	End        bool
-}
-
-const chunkSize = 4096
+// The index file is binary: a magic line, the stamp as JSON, then the objects, recordings, losses and
+// session lines, each section a count and fixed-form records, then the SHA-256 of all of it: a torn or
+// damaged file is found out before anything of it is believed.
+const indexMagic = "rtk-archive manifest index 1\n"
 
 // writeIndex writes x to path atomically: a temporary file in the same folder, synced, renamed.
 func writeIndex(path string, x *Index) error {
@@ -116,54 +77,68 @@ func writeIndex(path string, x *Index) error {
 func encodeIndex(w io.Writer, x *Index) error {
 	h := sha256.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 64<<10)
-	enc := gob.NewEncoder(bw)
-	if err := enc.Encode(indexHeader{Version: indexVersion, Stamp: x.stamp}); err != nil {
+	e := &binWriter{w: bw}
+	e.bytes([]byte(indexMagic))
+	stamp, err := json.Marshal(x.stamp)
+	if err != nil {
 		return err
 	}
-	var c indexChunk
-	flush := func(force bool) error {
-		if !force && len(c.Objects)+len(c.Recordings)+len(c.Lost)+len(c.Sessions) < chunkSize {
-			return nil
-		}
-		err := enc.Encode(c)
-		c = indexChunk{}
-		return err
-	}
+	e.str(string(stamp))
+	e.uint(uint64(len(x.objects)))
 	for k, o := range x.objects {
-		c.Objects = append(c.Objects, objectRecord{k, o.sha, o.size, o.time, o.status, o.shaOK, x.oddSHA[k]})
-		if err := flush(false); err != nil {
-			return err
+		odd := x.oddSHA[k]
+		flags := o.status
+		if o.shaOK {
+			flags |= 2
 		}
+		e.bytes(k[:])
+		e.bytes(o.sha[:])
+		e.int(o.size)
+		e.int(o.time)
+		e.w.WriteByte(flags)
+		e.str(odd)
 	}
+	e.uint(uint64(len(x.recs)))
 	for k, r := range x.recs {
-		c.Recordings = append(c.Recordings, recordingRecord{k, r.complete, r.last, r.hasLast, r.time, r.target, r.session})
-		if err := flush(false); err != nil {
-			return err
+		e.bytes(k[:])
+		e.uint(uint64(len(r.complete)))
+		for _, c := range r.complete {
+			e.bytes(c[:])
 		}
+		if r.hasLast {
+			e.w.WriteByte(1)
+			e.bytes(r.last[:])
+		} else {
+			e.w.WriteByte(0)
+		}
+		e.int(r.time)
+		e.str(r.target)
+		e.str(r.session)
 	}
+	e.uint(uint64(len(x.lost)))
 	for id, t := range x.lost {
-		c.Lost = append(c.Lost, lostRecord{id, t})
-		if err := flush(false); err != nil {
+		e.str(id)
+		e.int(t)
+	}
+	var lines []Entry
+	for _, ls := range x.sessions {
+		lines = append(lines, ls...)
+	}
+	e.uint(uint64(len(lines)))
+	for _, l := range lines {
+		b, err := json.Marshal(l)
+		if err != nil {
 			return err
 		}
+		e.str(string(b))
 	}
-	for _, lines := range x.sessions {
-		c.Sessions = append(c.Sessions, lines...)
-		if err := flush(false); err != nil {
-			return err
-		}
-	}
-	if err := flush(true); err != nil {
-		return err
-	}
-	c.End = true
-	if err := enc.Encode(c); err != nil {
-		return err
+	if e.err != nil {
+		return e.err
 	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	_, err := w.Write(h.Sum(nil))
+	_, err = w.Write(h.Sum(nil))
 	return err
 }
 
@@ -202,39 +177,63 @@ func decodeIndex(r io.ReaderAt, size int64) (Index, error) {
 	if !bytes.Equal(h.Sum(nil), want) {
 		return Index{}, errIndexDamaged
 	}
-	dec := gob.NewDecoder(bufio.NewReaderSize(io.NewSectionReader(r, 0, body), 64<<10))
-	var hd indexHeader
-	if err := dec.Decode(&hd); err != nil {
-		return Index{}, fmt.Errorf("%w: %v", errIndexDamaged, err)
-	}
-	if hd.Version != indexVersion {
-		return Index{}, fmt.Errorf("index version %d, want %d", hd.Version, indexVersion)
+	b := &binReader{r: bufio.NewReaderSize(io.NewSectionReader(r, 0, body), 64<<10)}
+	magic := make([]byte, len(indexMagic))
+	b.full(magic)
+	if b.err != nil || string(magic) != indexMagic {
+		return Index{}, fmt.Errorf("%w: not an index file of this version", errIndexDamaged)
 	}
 	var x Index
 	x.init()
-	x.stamp = hd.Stamp
-	for {
-		var c indexChunk
-		if err := dec.Decode(&c); err != nil {
-			return Index{}, fmt.Errorf("%w: %v", errIndexDamaged, err)
+	if err := json.Unmarshal([]byte(b.str(body)), &x.stamp); err != nil {
+		return Index{}, fmt.Errorf("%w: stamp: %v", errIndexDamaged, err)
+	}
+	for range b.count(body) {
+		var k hashKey
+		var o object
+		b.full(k[:])
+		b.full(o.sha[:])
+		o.size, o.time = b.int(), b.int()
+		flags := b.byte()
+		o.status, o.shaOK = flags&1, flags&2 != 0
+		if odd := b.str(body); odd != "" {
+			x.oddSHA[k] = odd
 		}
-		for _, o := range c.Objects {
-			x.objects[o.Key] = object{sha: o.SHA, size: o.Size, time: o.Time, status: o.Status, shaOK: o.SHAOK}
-			if o.OddSHA != "" {
-				x.oddSHA[o.Key] = o.OddSHA
+		x.objects[k] = o
+	}
+	for range b.count(body) {
+		var k hashKey
+		var rec recording
+		b.full(k[:])
+		if n := b.count(body / 16); n > 0 {
+			rec.complete = make([]hashKey, n)
+			for i := range rec.complete {
+				b.full(rec.complete[i][:])
 			}
 		}
-		for _, r := range c.Recordings {
-			x.recs[r.Key] = recording{complete: r.Complete, last: r.Last, hasLast: r.HasLast, time: r.Time, target: x.intern(r.Target), session: x.intern(r.Session)}
+		if b.byte() == 1 {
+			rec.hasLast = true
+			b.full(rec.last[:])
 		}
-		for _, l := range c.Lost {
-			x.lost[l.ID] = l.Time
-		}
-		for _, e := range c.Sessions {
-			x.addSessionLine(e)
-		}
-		if c.End {
-			return x, nil
-		}
+		rec.time = b.int()
+		rec.target, rec.session = x.intern(b.str(body)), x.intern(b.str(body))
+		x.recs[k] = rec
 	}
+	for range b.count(body) {
+		id := b.str(body)
+		x.lost[id] = b.int()
+	}
+	for range b.count(body) {
+		var e Entry
+		if err := json.Unmarshal([]byte(b.str(body)), &e); err != nil {
+			b.fail(err)
+			break
+		}
+		x.addSessionLine(e)
+	}
+	if b.err != nil {
+		return Index{}, fmt.Errorf("%w: %v", errIndexDamaged, b.err)
+	}
+	x.interned = nil
+	return x, nil
 }

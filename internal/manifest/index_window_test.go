@@ -31,7 +31,9 @@ func metaURL(n, day int) string {
 	return "file:///a/" + day0.AddDate(0, 0, day).Format("2006/01/02") + "/" + manifesttest.ID(n) + "/recording.json"
 }
 
-func complete(x manifest.Index, n, day int) bool { return x.Complete(manifesttest.ID(n), metaURL(n, day)) }
+func complete(x manifest.Index, n, day int) bool {
+	return x.Complete(manifesttest.ID(n), metaURL(n, day))
+}
 
 // A run reads only the lines appended since the index was saved, and decides as a run reading the whole
 // manifest would; what the window does not reach is not held.
