@@ -35,8 +35,10 @@ func (x *Index) scan(r io.Reader, from int64, firstLine int64, f scanFilter) (en
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 256<<10)
 	end = from
+	var buf []byte
 	for lineNo := firstLine; ; lineNo++ {
-		line, tooLong, rerr := readLine(br)
+		line, tooLong, rerr := readLineInto(br, buf)
+		buf = line
 		if rerr == io.EOF {
 			return end, lineNo - firstLine, problems, nil // nothing, or a torn last line
 		}
