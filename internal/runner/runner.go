@@ -155,7 +155,7 @@ func (r *run) skipList(ctx context.Context) (manifest.Index, error) {
 	if info.Why != "" {
 		r.log.Info("rebuilt the manifest's index", "index", manifest.IndexPath(r.cfg.Manifest), "why", info.Why)
 	}
-	r.log.Debug("read the manifest's index", "bytes_read", info.Read, "rebuilt", info.Rebuilt, "took", time.Since(started))
+	r.log.Info("read the manifest's index", "bytes_read", info.Read, "rebuilt", info.Rebuilt, "took_seconds", time.Since(started).Seconds())
 	if !dry && !r.cfg.Selection.Backfill && (info.Read > 0 || info.Rebuilt) {
 		// Saved before anything is archived: a run killed later starts the next one from here.
 		if err := previous.Save(r.cfg.Manifest); err != nil {
