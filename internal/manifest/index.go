@@ -3,7 +3,9 @@ package manifest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"strings"
+	"time"
 )
 
 // Index is what earlier runs archived, as far as a run can need it: for every object a line recorded as
@@ -19,11 +21,13 @@ type Index struct {
 	objects  map[hashKey]object
 	oddSHA   map[hashKey]string // an object's sha256 that is not 64 hex digits (hand-written lines, tests)
 	recs     map[hashKey]recording
-	sessions map[sessionKey][]Entry // artifact lines, see sessions.go
-	lost     map[string]int64       // lower-cased recording ID -> time of the failed line of its loss
-	interned map[string]string      // target names and session IDs, shared by every recording
-	stamp    Stamp                  // what of the manifest the index holds
-	partial  bool                   // filtered by recording ID: not a window's index, never saved
+	extra    map[hashKey]recordingExtra // the rare rest of a recording, see index_recordings.go
+	targets  []string                   // config target names, by recording.target; [0] is ""
+	sessions map[sessionKey][]Entry     // artifact lines, see sessions.go
+	lost     map[string]uint32          // lower-cased recording ID -> time of the failed line of its loss
+	interned map[string]string          // session IDs, shared by every line that names them
+	stamp    Stamp                      // what of the manifest the index holds
+	partial  bool                       // filtered by recording ID: not a window's index, never saved
 }
 
 // hashKey names an object or a recording by the first 128 bits of the SHA-256 of its name: a collision
@@ -31,16 +35,21 @@ type Index struct {
 type hashKey [16]byte
 
 func keyOf(parts ...string) hashKey {
-	h := sha256.New()
+	var buf [512]byte
+	b := buf[:0]
 	for i, p := range parts {
 		if i > 0 {
-			h.Write([]byte{0})
+			b = append(b, 0)
 		}
-		h.Write([]byte(p))
+		b = append(b, p...)
 	}
-	var k hashKey
-	copy(k[:], h.Sum(nil))
-	return k
+	sum := sha256.Sum256(b)
+	return hashKey(sum[:16])
+}
+
+// unixSeconds is t as the index keeps it, for pruning: Unix seconds, in 32 bits until 2106.
+func unixSeconds(t time.Time) uint32 {
+	return uint32(min(max(t.Unix(), 0), math.MaxUint32))
 }
 
 func objectKey(destination, kind string) hashKey { return keyOf(destination, kind) }
@@ -50,22 +59,10 @@ func recordingKeyOf(id string) hashKey           { return keyOf(id) }
 type object struct {
 	sha    [32]byte
 	size   int64
-	time   int64 // the line's Unix time, for pruning
-	status uint8 // 0 archived, 1 present
-	shaOK  bool  // sha holds the line's sha256; else it is in oddSHA, if any
+	time   uint32 // the line's Unix time, for pruning
+	status uint8  // 0 archived, 1 present
+	shaOK  bool   // sha holds the line's sha256; else it is in oddSHA, if any
 }
-
-// recording is what the manifest says of one recording as a whole.
-type recording struct {
-	complete []hashKey // details destinations (objectKey(dest, KindMetadata)) it is complete at
-	last     hashKey   // its latest done details line, until a failed line cancels it
-	hasLast  bool
-	time     int64  // its latest line's Unix time, for pruning
-	target   string // the config target of its latest done details line
-	session  string // the session its artifact lines name
-}
-
-func (r recording) empty() bool { return len(r.complete) == 0 && !r.hasLast && r.session == "" }
 
 // NewIndex indexes entries, in manifest order.
 func NewIndex(entries []Entry) Index {
@@ -79,7 +76,8 @@ func NewIndex(entries []Entry) Index {
 
 func (x *Index) init() {
 	if x.objects == nil {
-		x.objects, x.oddSHA, x.recs, x.sessions, x.lost = map[hashKey]object{}, map[hashKey]string{}, map[hashKey]recording{}, map[sessionKey][]Entry{}, map[string]int64{}
+		x.objects, x.oddSHA, x.recs, x.extra = map[hashKey]object{}, map[hashKey]string{}, map[hashKey]recording{}, map[hashKey]recordingExtra{}
+		x.targets, x.sessions, x.lost = []string{""}, map[sessionKey][]Entry{}, map[string]uint32{}
 	}
 	if x.interned == nil {
 		x.interned = map[string]string{}
@@ -102,7 +100,7 @@ func (x *Index) intern(s string) string {
 // add applies one line, in manifest order.
 func (x *Index) add(e Entry) {
 	x.init()
-	t := e.Time.Unix()
+	t := unixSeconds(e.Time)
 	if e.Destination != "" && e.Done() {
 		o := object{size: e.Size, time: t}
 		if e.Status == StatusPresent {
@@ -119,35 +117,7 @@ func (x *Index) add(e Entry) {
 		x.objects[k] = o
 	}
 	x.addSessionLine(e)
-	id := recordingKeyOf(e.RecordingID)
-	r := x.recs[id]
-	switch {
-	case e.Kind == KindMetadata && e.Done():
-		k := objectKey(e.Destination, KindMetadata)
-		if !containsKey(r.complete, k) {
-			r.complete = append(r.complete, k)
-		}
-		r.last, r.hasLast, r.target = k, true, x.intern(e.Target)
-	case e.Status == StatusFailed:
-		if strings.Contains(e.Error, LostText) {
-			x.lost[strings.ToLower(e.RecordingID)] = t
-		}
-		// A recording that failed after it was complete (a later run found a problem) is no longer
-		// taken as complete on the manifest's word.
-		if r.hasLast {
-			r.complete = removeKey(r.complete, r.last)
-			r.hasLast = false
-		}
-	}
-	if e.SessionID != "" && IsArtifact(e.Kind) {
-		r.session = x.intern(e.SessionID)
-	}
-	r.time = max(r.time, t)
-	if r.empty() {
-		delete(x.recs, id)
-		return
-	}
-	x.recs[id] = r
+	x.addToRecording(e, t)
 }
 
 func containsKey(ks []hashKey, k hashKey) bool {
@@ -157,19 +127,6 @@ func containsKey(ks []hashKey, k hashKey) bool {
 		}
 	}
 	return false
-}
-
-func removeKey(ks []hashKey, k hashKey) []hashKey {
-	out := ks[:0]
-	for _, c := range ks {
-		if c != k {
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // Lookup returns the latest done entry for the object at destination of this kind: its destination,
@@ -196,8 +153,9 @@ func (x Index) Lookup(destination, kind string) (Entry, bool) {
 // at metadataDestination: the pipeline writes the details file last, only after every other file of
 // the recording was verified.
 func (x Index) Complete(recordingID, metadataDestination string) bool {
-	r, ok := x.recs[recordingKeyOf(recordingID)]
-	return ok && containsKey(r.complete, objectKey(metadataDestination, KindMetadata))
+	id := recordingKeyOf(recordingID)
+	r, ok := x.recs[id]
+	return ok && x.completeAt(id, r, objectKey(metadataDestination, KindMetadata))
 }
 
 // Finished is what the manifest says of a recording complete at some destination.
@@ -209,11 +167,12 @@ type Finished struct {
 // Finished reports whether the manifest holds the recording as complete at some destination, without
 // knowing its details: what a backfill ID that no listing returned can be judged by before any request.
 func (x Index) Finished(recordingID string) (Finished, bool) {
-	r, ok := x.recs[recordingKeyOf(recordingID)]
-	if !ok || len(r.complete) == 0 {
+	id := recordingKeyOf(recordingID)
+	r, ok := x.recs[id]
+	if !ok || !r.hasComplete {
 		return Finished{}, false
 	}
-	return Finished{Target: r.target, SessionID: r.session}, true
+	return Finished{Target: x.targets[r.target], SessionID: x.extra[id].session}, true
 }
 
 // LostText is what the failed line of a loss says: RealtimeKit deleted the recording's media before any

@@ -94,15 +94,16 @@ func encodeIndex(w io.Writer, x *Index) error {
 		e.bytes(k[:])
 		e.bytes(o.sha[:])
 		e.int(o.size)
-		e.int(o.time)
+		e.uint(uint64(o.time))
 		e.w.WriteByte(flags)
 		e.str(odd)
 	}
 	e.uint(uint64(len(x.recs)))
 	for k, r := range x.recs {
 		e.bytes(k[:])
-		e.uint(uint64(len(r.complete)))
-		for _, c := range r.complete {
+		set := x.completeSet(k, r)
+		e.uint(uint64(len(set)))
+		for _, c := range set {
 			e.bytes(c[:])
 		}
 		if r.hasLast {
@@ -111,14 +112,14 @@ func encodeIndex(w io.Writer, x *Index) error {
 		} else {
 			e.w.WriteByte(0)
 		}
-		e.int(r.time)
-		e.str(r.target)
-		e.str(r.session)
+		e.uint(uint64(r.time))
+		e.str(x.targets[r.target])
+		e.str(x.extra[k].session)
 	}
 	e.uint(uint64(len(x.lost)))
 	for id, t := range x.lost {
 		e.str(id)
-		e.int(t)
+		e.uint(uint64(t))
 	}
 	var lines []Entry
 	for _, ls := range x.sessions {
@@ -188,12 +189,14 @@ func decodeIndex(r io.ReaderAt, size int64) (Index, error) {
 	if err := json.Unmarshal([]byte(b.str(body)), &x.stamp); err != nil {
 		return Index{}, fmt.Errorf("%w: stamp: %v", errIndexDamaged, err)
 	}
-	for range b.count(body) {
+	n := b.count(body / 58) // the smallest object record
+	x.objects = make(map[hashKey]object, n)
+	for range n {
 		var k hashKey
 		var o object
 		b.full(k[:])
 		b.full(o.sha[:])
-		o.size, o.time = b.int(), b.int()
+		o.size, o.time = b.int(), uint32(b.uint())
 		flags := b.byte()
 		o.status, o.shaOK = flags&1, flags&2 != 0
 		if odd := b.str(body); odd != "" {
@@ -201,27 +204,33 @@ func decodeIndex(r io.ReaderAt, size int64) (Index, error) {
 		}
 		x.objects[k] = o
 	}
-	for range b.count(body) {
+	n = b.count(body / 21) // the smallest recording record
+	x.recs = make(map[hashKey]recording, n)
+	for range n {
 		var k hashKey
 		var rec recording
 		b.full(k[:])
-		if n := b.count(body / 16); n > 0 {
-			rec.complete = make([]hashKey, n)
-			for i := range rec.complete {
-				b.full(rec.complete[i][:])
-			}
+		for range b.count(body / 16) {
+			var c hashKey
+			b.full(c[:])
+			x.addComplete(k, &rec, c)
 		}
 		if b.byte() == 1 {
 			rec.hasLast = true
 			b.full(rec.last[:])
 		}
-		rec.time = b.int()
-		rec.target, rec.session = x.intern(b.str(body)), x.intern(b.str(body))
+		rec.time = uint32(b.uint())
+		rec.target = x.targetIndex(b.str(body))
+		if session := b.str(body); session != "" {
+			ex := x.extra[k]
+			ex.session = x.intern(session)
+			x.extra[k] = ex
+		}
 		x.recs[k] = rec
 	}
 	for range b.count(body) {
 		id := b.str(body)
-		x.lost[id] = b.int()
+		x.lost[id] = uint32(b.uint())
 	}
 	for range b.count(body) {
 		var e Entry

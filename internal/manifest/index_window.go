@@ -139,7 +139,7 @@ func (x *Index) prune(since time.Time) {
 	if !since.After(x.stamp.Since) {
 		return // nothing older was taken
 	}
-	t := since.Unix()
+	t := unixSeconds(since)
 	for k, o := range x.objects {
 		if o.time < t {
 			delete(x.objects, k)
@@ -149,6 +149,7 @@ func (x *Index) prune(since time.Time) {
 	for k, r := range x.recs {
 		if r.time < t {
 			delete(x.recs, k)
+			delete(x.extra, k)
 		}
 	}
 	for id, lt := range x.lost {
@@ -159,7 +160,7 @@ func (x *Index) prune(since time.Time) {
 	for k, lines := range x.sessions {
 		kept := lines[:0]
 		for _, e := range lines {
-			if e.Time.Unix() >= t {
+			if unixSeconds(e.Time) >= t {
 				kept = append(kept, e)
 			}
 		}
