@@ -24,6 +24,9 @@ type Stamp struct {
 	Lines  int64 // lines in those bytes: later problems are reported with their line numbers
 	Tail   []byte
 	Since  time.Time
+	// Digest is the SHA-256 state of those bytes, all of them: the sidecar of the manifest is its sum,
+	// and it is carried on with the lines read after, so a run never reads the history to write it.
+	Digest []byte
 }
 
 // tailBytes is how much of the manifest before the index's offset its stamp hashes: enough to tell a

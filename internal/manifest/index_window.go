@@ -123,6 +123,7 @@ func (x *Index) readFrom(f *os.File, filter scanFilter) (IndexInfo, error) {
 		return IndexInfo{}, err
 	}
 	info := IndexInfo{Read: end - from, Problems: problems}
+	x.stamp.Digest = digestOn(f, x.stamp.Digest, from, end)
 	if end != from {
 		tail, err := tailHash(f, end)
 		if err != nil {
@@ -233,6 +234,6 @@ func SeedIndex(path string, r io.Reader) (int64, error) {
 	}
 	// Its lines are in the other pod's manifest, which this one continues: this pod's manifest starts
 	// empty, after them.
-	x.stamp = Stamp{Since: x.stamp.Since}
+	x.stamp = Stamp{Since: x.stamp.Since, Digest: digestOn(nil, nil, 0, 0)}
 	return n, x.Save(path)
 }

@@ -247,3 +247,40 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+// The sidecar a run writes from its index's digest is the manifest's own checksum: after a rebuild,
+// after lines appended since, and on a fresh pod whose manifest starts empty after a seeded state.
+func TestTheSidecarFromTheIndexIsTheManifestsChecksum(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.jsonl")
+	check := func(x manifest.Index, path string) {
+		t.Helper()
+		if err := x.WriteSidecar(path); err != nil {
+			t.Fatal(err)
+		}
+		fromIndex, _ := os.ReadFile(path + ".sha256")
+		manifest.WriteSidecar(path)
+		fromFile, _ := os.ReadFile(path + ".sha256")
+		if string(fromIndex) != string(fromFile) {
+			t.Fatalf("the sidecar from the index says %q, the manifest's checksum is %q", fromIndex, fromFile)
+		}
+	}
+	appendHistory(t, path, 0, 10, 0)
+	x, _, _ := manifest.LoadIndex(path, manifest.Window{Since: day0.AddDate(0, 0, 5)})
+	check(x, path)
+	x.Save(path)
+	appendHistory(t, path, 10, 3, 10)
+	x, info, _ := manifest.LoadIndex(path, manifest.Window{Since: day0.AddDate(0, 0, 5)})
+	if info.Rebuilt {
+		t.Fatal("rebuilt")
+	}
+	check(x, path)
+
+	state, _ := os.Open(manifest.IndexPath(path))
+	defer state.Close()
+	fresh := filepath.Join(dir, "fresh", "m.jsonl")
+	manifest.SeedIndex(fresh, state)
+	appendHistory(t, fresh, 20, 2, 20)
+	x, _, _ = manifest.LoadIndex(fresh, manifest.Window{Since: day0})
+	check(x, fresh)
+}

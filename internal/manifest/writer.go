@@ -82,6 +82,15 @@ func (w *Writer) Flushed() (int64, error) {
 
 // Close syncs and closes the manifest, then writes the `<manifest>.sha256` sidecar in sha256sum format.
 func (w *Writer) Close() error {
+	if err := w.CloseLines(); err != nil {
+		return err
+	}
+	return WriteSidecar(w.path)
+}
+
+// CloseLines syncs and closes the manifest without writing its sidecar: for a caller that writes it
+// from an index that has read every line (Index.WriteSidecar), instead of hashing the whole history.
+func (w *Writer) CloseLines() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.f.Sync(); err != nil {
@@ -91,7 +100,7 @@ func (w *Writer) Close() error {
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("manifest %s: %w", w.path, err)
 	}
-	return WriteSidecar(w.path)
+	return nil
 }
 
 // WriteSidecar writes path+".sha256" so that `sha256sum -c` run in the manifest's folder checks it.

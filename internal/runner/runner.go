@@ -188,24 +188,32 @@ func (r *run) window() manifest.Window {
 	return w
 }
 
-// saveIndex brings the index file up to the closed manifest, this run's lines included, so that the
-// next run (and a fresh pod, through the state) starts from it. A backfill's index holds only its
-// recordings: the window's is loaded for it.
-func (r *run) saveIndex(previous manifest.Index) error {
-	x := previous
-	if r.cfg.Selection.Backfill {
-		var err error
-		if x, _, err = manifest.LoadIndex(r.cfg.Manifest, manifest.Window{Since: r.cfg.Now().Add(-CatchUpWindow - IndexMargin)}); err != nil {
-			return err
-		}
-	} else if _, err := x.CatchUp(r.cfg.Manifest); err != nil {
+// closeManifest closes the manifest, brings the index file up to it, this run's lines included (the
+// next run, and a fresh pod through the state, start from it), and writes the sidecar from the digest
+// the index carries. A backfill's index holds only its recordings: the window's is loaded for it.
+func (r *run) closeManifest(w *manifest.Writer, previous manifest.Index) error {
+	if err := w.CloseLines(); err != nil {
 		return err
 	}
-	return x.Save(r.cfg.Manifest)
+	x := previous
+	var err error
+	if r.cfg.Selection.Backfill {
+		x, _, err = manifest.LoadIndex(r.cfg.Manifest, manifest.Window{Since: r.cfg.Now().Add(-CatchUpWindow - IndexMargin)})
+	} else {
+		_, err = x.CatchUp(r.cfg.Manifest)
+	}
+	if err == nil {
+		err = x.Save(r.cfg.Manifest)
+	}
+	if err != nil {
+		r.log.Warn("the manifest's index was not saved; the next run reads the manifest again", "error", err)
+		return manifest.WriteSidecar(r.cfg.Manifest)
+	}
+	return x.WriteSidecar(r.cfg.Manifest)
 }
 
 // pipeline runs the archiver under the graceful stop, keeps the manifest's copy fresh, closes the
-// manifest, brings its index up to date, and sends the last segment and the state to the copy: the
+// manifest with its index and sidecar, and sends the last segment and the state to the copy: the
 // periodic copy is joined before the final one.
 func (r *run) pipeline(ctx context.Context, p archiver.Config, run func(context.Context, archiver.Config, *archiver.Summary) (*archiver.Summary, error)) (*archiver.Summary, error) {
 	work, stopped, cancel := graceful(ctx, r.cfg.Stop, r.cfg.Grace, r.log)
@@ -226,10 +234,7 @@ func (r *run) pipeline(ctx context.Context, p archiver.Config, run func(context.
 	if p.Manifest == nil {
 		return ended(ctx, stopped, sum, runErr)
 	}
-	runErr = cmpErr(runErr, p.Manifest.Close())
-	if err := r.saveIndex(p.Previous); err != nil {
-		r.log.Warn("the manifest's index was not saved; the next run reads the manifest again", "error", err)
-	}
+	runErr = cmpErr(runErr, r.closeManifest(p.Manifest, p.Previous))
 	if r.cfg.Copy != nil {
 		// The last segment and the state go out even after a stop: they are what survives the pod.
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
