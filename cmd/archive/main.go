@@ -68,7 +68,7 @@ func run(ctx context.Context, stop <-chan struct{}, args []string, getenv func(s
 	}
 	switch args[0] {
 	case "version", "--version":
-		fmt.Fprintln(stdout, "archive", version)
+		printVersion(stdout)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, topUsage)
@@ -83,16 +83,13 @@ func run(ctx context.Context, stop <-chan struct{}, args []string, getenv func(s
 	return usagef("unknown command %q (commands: run, verify, demo, version)", args[0])
 }
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 const topUsage = `Usage: archive <command> [flags]
 
 Commands:
   run      archive recordings (the main job)
   verify   re-read what a manifest lists and check size and SHA-256 at the destination
   demo     run the whole job against a built-in simulated RealtimeKit API into a local folder
-  version  print the version
+  version  print the version, the commit and the Go version it was built from
 
 Run 'archive <command> --help' for the flags of a command.
 `

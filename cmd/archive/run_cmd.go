@@ -18,8 +18,21 @@ func runCommand(ctx context.Context, stop <-chan struct{}, args []string, getenv
 	if err != nil {
 		return err
 	}
+	err = configAndRun(ctx, stop, opts, getenv, stdin, stdout, stderr)
+	var usage *usageError
+	if errors.As(err, &usage) && opts.Pushgateway != "" && !opts.DryRun {
+		// Exit 2 repeats every night until someone fixes it: say so where the alerts look.
+		if perr := pushConfigError(context.WithoutCancel(ctx), opts.Pushgateway, opts.Shard, opts.now()); perr != nil {
+			fmt.Fprintln(stderr, "archive: metrics not pushed:", perr)
+		}
+	}
+	return err
+}
+
+func configAndRun(ctx context.Context, stop <-chan struct{}, opts *runOptions, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := defaultConfig()
 	if opts.ConfigFile != "" {
+		var err error
 		if cfg, err = loadConfig(opts.ConfigFile); err != nil {
 			return &usageError{err}
 		}

@@ -37,24 +37,44 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	}
 	if opts.DryRun {
 		printPlanTotals(w, s)
+		printLost(w, s)
 		printAtRisk(w, s, atRisk, opts, now)
-		fmt.Fprintf(w, "dry run: %d recordings planned, %d archived earlier, %d pending, %d skipped, %d expired, %d failed; nothing was written\n",
-			s.Recordings[archiver.OutcomePlanned], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeExpired], s.Recordings[archiver.OutcomeFailed])
+		fmt.Fprintf(w, "dry run: %d recordings planned, %d archived earlier, %d pending, %d skipped, %d lost, %d failed; nothing was written\n",
+			s.Recordings[archiver.OutcomePlanned], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeLost], s.Recordings[archiver.OutcomeFailed])
 		return
 	}
 	rate := 0.0
 	if secs := elapsed.Seconds(); secs > 0 {
 		rate = float64(s.Bytes) / 1e6 / secs
 	}
-	fmt.Fprintf(w, "recordings: %d archived, %d present, %d earlier, %d pending, %d skipped, %d expired, %d failed (of %d)\n",
-		s.Recordings[archiver.OutcomeArchived], s.Recordings[archiver.OutcomePresent], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeExpired], s.Recordings[archiver.OutcomeFailed], s.Total())
+	fmt.Fprintf(w, "recordings: %d archived, %d present, %d earlier, %d pending, %d skipped, %d lost (%d new), %d failed (of %d)\n",
+		s.Recordings[archiver.OutcomeArchived], s.Recordings[archiver.OutcomePresent], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeLost], len(s.Lost), s.Recordings[archiver.OutcomeFailed], s.Total())
 	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
 		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "failed: %s: %s\n", termsafe.String(f.RecordingID), termsafe.String(f.Reason))
 	}
+	printLost(w, s)
 	printAtRisk(w, s, atRisk, opts, now)
 	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
+}
+
+// printLost lists the losses this run alarms for. Known losses are only counted: each was listed once,
+// by the run that found it.
+func printLost(w io.Writer, s *archiver.Summary) {
+	if len(s.Lost) == 0 {
+		return
+	}
+	lost := slices.Clone(s.Lost)
+	slices.SortStableFunc(lost, func(a, b archiver.Failure) int { return a.Expiry.Compare(b.Expiry) })
+	fmt.Fprintf(w, "LOST: %d recordings expired before any run archived them; RealtimeKit no longer has their media:\n", len(lost))
+	for _, f := range lost {
+		when := "expiry unknown"
+		if !f.Expiry.IsZero() {
+			when = "expired " + f.Expiry.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "  %s %s: expired before any run archived it\n", termsafe.String(f.RecordingID), when)
+	}
 }
 
 // printAtRisk lists every recording RealtimeKit may still hold that the run leaves unarchived, soonest
@@ -109,6 +129,7 @@ func printSummaryJSON(w io.Writer, s *archiver.Summary, opts *runOptions, atRisk
 		"seconds":    elapsed.Seconds(),
 		"failures":   conv(s.Failures),
 		"at_risk":    conv(atRisk),
+		"lost":       conv(s.Lost),
 		"manifest":   manifestPath,
 		"shard":      opts.Shard.String(),
 	})

@@ -49,7 +49,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	case prior == priorMedia:
 		return a.artifactsOnly(ctx, log, j.Listed)
 	case j.Listed != nil && expired(j.Listed, a.now()):
-		return whole(OutcomeExpired, manifest.StatusSkipped, fmt.Sprintf("RealtimeKit's copy expired at %s, before any run archived this recording here", expiryText(j.Listed)))
+		return a.lost(log, j.ID, j.Listed.DownloadURLExpiry)
 	}
 	rec, err := a.details(ctx, j)
 	if err != nil {
@@ -65,6 +65,9 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	}
 	switch rec.Status {
 	case fetch.StatusUploaded:
+		if expired(rec, a.now()) { // a backfill's recording, which the listing no longer returns
+			return a.lost(log, rec.ID, rec.DownloadURLExpiry)
+		}
 	case fetch.StatusInvoked, fetch.StatusRecording, fetch.StatusUploading, fetch.StatusPaused:
 		a.atRisk(log, rec.ID, time.Time{}, fmt.Sprintf("status %s: not uploaded yet", rec.Status))
 		return whole(OutcomePending, manifest.StatusPending, fmt.Sprintf("status %s: not uploaded yet, a later run gets it", rec.Status))
@@ -215,12 +218,14 @@ func expired(listed *fetch.Recording, now time.Time) bool {
 }
 
 // details returns what the run acts on for the job. The listing's view is used as it is when it is
-// good enough (a status with nothing to download, or download URLs whose expiry leaves URLMargin):
-// no detail call, which at the API's rate limit is what a run would otherwise spend its time on. A URL
-// the download host refuses is refreshed from the details later, once per recording.
+// good enough (a status with nothing to download, or download URLs that have not expired): no detail
+// call, which at the API's rate limit is what a run would otherwise spend its time on, and an urgent
+// recording never waits behind other recordings' API calls for it. A fresh URL could not outlive the
+// listed one anyway: RealtimeKit deletes the media when the URL it signed at upload expires. A URL the
+// download host refuses is refreshed from the details later, once per recording.
 func (a *archiver) details(ctx context.Context, j Job) (*fetch.Recording, error) {
 	if l := j.Listed; l != nil {
-		if l.Status != fetch.StatusUploaded || (!l.DownloadURLExpiry.IsZero() && l.DownloadURLExpiry.Sub(a.now()) >= a.cfg.URLMargin) {
+		if l.Status != fetch.StatusUploaded || (!l.DownloadURLExpiry.IsZero() && a.now().Before(l.DownloadURLExpiry)) {
 			return l, nil
 		}
 	}
