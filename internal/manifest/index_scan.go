@@ -16,6 +16,7 @@ type scanFilter struct {
 	since     time.Time
 	sinceText string // since in UTC, to the second, as the writer formats times
 	ids       map[string]bool
+	idsOnly   bool // keep the lines of ids alone, whatever their time
 }
 
 func newScanFilter(since time.Time, ids map[string]bool) scanFilter {
@@ -78,6 +79,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // it last) is before since and its recording ID (the writer puts it first) is not asked for. Anything it
 // can't read that way is decoded.
 func (f scanFilter) wants(line []byte) bool {
+	if f.idsOnly {
+		id, ok := rawID(line)
+		return !ok || f.ids[strings.ToLower(id)]
+	}
 	if f.since.IsZero() || !f.before(line) {
 		return true
 	}
@@ -90,6 +95,9 @@ func (f scanFilter) wants(line []byte) bool {
 
 // keeps is wants for a decoded entry.
 func (f scanFilter) keeps(e Entry) bool {
+	if f.idsOnly {
+		return f.ids[strings.ToLower(e.RecordingID)]
+	}
 	return f.since.IsZero() || !e.Time.Before(f.since) || (f.ids != nil && f.ids[strings.ToLower(e.RecordingID)])
 }
 

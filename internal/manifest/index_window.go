@@ -43,18 +43,10 @@ func LoadIndex(path string, w Window) (Index, IndexInfo, error) {
 		return Index{}, IndexInfo{}, fmt.Errorf("manifest: %w", err)
 	}
 	defer f.Close()
-	filter := newScanFilter(w.Since, nil)
 	if w.IDs != nil {
-		ids := map[string]bool{}
-		for _, id := range w.IDs {
-			ids[strings.ToLower(id)] = true
-		}
-		filter = newScanFilter(w.Since, ids)
-		x := Index{stamp: Stamp{Since: w.Since}, partial: true}
-		info, err := x.readFrom(f, filter)
-		info.Rebuilt = true
-		return x, info, err
+		return loadForIDs(f, path, w)
 	}
+	filter := newScanFilter(w.Since, nil)
 	x, why := usableIndex(f, IndexPath(path), w.Since)
 	if why != "" {
 		x = Index{stamp: Stamp{Since: w.Since}}
@@ -69,6 +61,36 @@ func LoadIndex(path string, w Window) (Index, IndexInfo, error) {
 	}
 	x.prune(w.Since)
 	return x, info, nil
+}
+
+// loadForIDs is LoadIndex for a backfill: the window's index (the index file, or a state seeded from
+// another pod, which holds what runs wrote lately, a resumed backfill's finished IDs among it), the
+// named recordings' lines the manifest holds from before it, and every line appended since.
+func loadForIDs(f *os.File, path string, w Window) (Index, IndexInfo, error) {
+	ids := map[string]bool{}
+	for _, id := range w.IDs {
+		ids[strings.ToLower(id)] = true
+	}
+	filter := newScanFilter(w.Since, ids)
+	x, why := usableIndex(f, IndexPath(path), w.Since)
+	if why != "" {
+		x = Index{stamp: Stamp{Since: w.Since}}
+		info, err := x.readFrom(f, filter)
+		x.partial, info.Rebuilt = true, true
+		return x, info, err
+	}
+	// The index's lines of these recordings are read again with the older ones, in order: a line
+	// applied twice in its place changes nothing.
+	x.init()
+	older, _, problems, err := x.scan(io.NewSectionReader(f, 0, x.stamp.Offset), 0, 1, scanFilter{ids: ids, idsOnly: true})
+	if err != nil {
+		return Index{}, IndexInfo{}, fmt.Errorf("manifest %s: %w", path, err)
+	}
+	info, err := x.readFrom(f, filter)
+	x.partial = true
+	info.Read += older
+	info.Problems = append(problems, info.Problems...)
+	return x, info, err
 }
 
 // usableIndex reads the index file and says why it can't be used, if it can't: "missing", or what is

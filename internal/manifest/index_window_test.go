@@ -92,6 +92,33 @@ func TestABackfillHoldsItsRecordingsWhateverTheirAge(t *testing.T) {
 	if err := x.Save(path); err == nil {
 		t.Fatal("a backfill's index was saved as the window's")
 	}
+	// Beside a window's index file, the named recordings' older lines come from the manifest.
+	w, _, _ := manifest.LoadIndex(path, manifest.Window{Since: day0.AddDate(0, 0, 25)})
+	w.Save(path)
+	appendHistory(t, path, 30, 1, 30)
+	x, info, err := manifest.LoadIndex(path, manifest.Window{Since: day0.AddDate(0, 0, 25), IDs: []string{manifesttest.ID(3), manifesttest.ID(27)}})
+	if err != nil || info.Rebuilt {
+		t.Fatalf("%+v, %v", info, err)
+	}
+	if !complete(x, 3, 3) || complete(x, 4, 4) || !complete(x, 27, 27) || !complete(x, 30, 30) {
+		t.Fatal("a backfill's index beside the window's does not hold its recordings and the window")
+	}
+}
+
+// A backfill resumed on a fresh pod finds what the state holds: the lines runs wrote lately.
+func TestABackfillOnAFreshPodStartsFromTheState(t *testing.T) {
+	other := filepath.Join(t.TempDir(), "m.jsonl")
+	appendHistory(t, other, 0, 10, 0)
+	x, _, _ := manifest.LoadIndex(other, manifest.Window{Since: day0.AddDate(0, 0, 5)})
+	x.Save(other)
+	state, _ := os.Open(manifest.IndexPath(other))
+	defer state.Close()
+	path := filepath.Join(t.TempDir(), "m.jsonl")
+	manifest.SeedIndex(path, state)
+	x, _, err := manifest.LoadIndex(path, manifest.Window{Since: day0.AddDate(0, 0, 5), IDs: []string{manifesttest.ID(7)}})
+	if _, ok := x.Finished(manifesttest.ID(7)); err != nil || !ok {
+		t.Fatalf("a finished recording of the state is not found by a backfill on a fresh pod: %v", err)
+	}
 }
 
 // Whatever a crash or an operator leaves, the next run reads a correct index: a torn or damaged index
