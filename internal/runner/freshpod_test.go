@@ -88,7 +88,7 @@ func yearOfNightlyRuns(t *testing.T, dir, prefix string, perDay int) (history in
 		if err := x.Save(ledger); err != nil {
 			t.Fatal(err)
 		}
-		run := filepath.Join(dir, prefix, "runs", night.Format("20060102T150405Z")+"-00000000")
+		run := filepath.Join(dir, prefix, "runs", night.Format("20060102T150405.000000Z")+"-00000000")
 		copyRange(t, ledger, before, filepath.Join(run, "000001.jsonl"))
 		copyRange(t, manifest.IndexPath(ledger), 0, filepath.Join(dir, prefix, "state", night.Format("2006-01-02")+"-0001.index"))
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -33,9 +34,10 @@ type ManifestCopy struct {
 	stateDir string // <prefix>/state[-shard-K-of-N]/
 	log      *slog.Logger
 
-	mu   sync.Mutex
-	from int64 // manifest offset the next segment starts at
-	seq  int
+	mu       sync.Mutex
+	from     int64 // manifest offset the next segment starts at
+	seq      int
+	sentPath string // <manifest>.sent: the manifest offset the segments sent so far end at
 	// Fetched is the bytes a fresh pod read from the destination to start: the state, never the history.
 	Fetched int64
 	// foundState says whether the destination held a state of earlier runs: without one, the first
@@ -60,7 +62,7 @@ func NewManifestCopy(sink sinks.Sink, prefix string, sh Shard, log *slog.Logger)
 	rand.Read(random)
 	return &ManifestCopy{
 		sink:     sink,
-		runDir:   fmt.Sprintf("%sruns/%s-%s%s/", prefix, time.Now().UTC().Format("20060102T150405Z"), hex.EncodeToString(random), suffix),
+		runDir:   fmt.Sprintf("%sruns/%s-%s%s/", prefix, time.Now().UTC().Format("20060102T150405.000000Z"), hex.EncodeToString(random), suffix),
 		stateDir: prefix + "state" + suffix + "/",
 		log:      log,
 	}
@@ -125,15 +127,23 @@ func (c *ManifestCopy) seed(ctx context.Context, path string, now time.Time) err
 	return nil
 }
 
-// start sets where this run's first segment begins: at the manifest's end as the run found it, or at
-// its beginning when the destination holds nothing of earlier runs (or the end can't be told: more
-// lines sent twice is better than one line never sent).
+// start sets where this run's first segment begins: where the segments sent so far from this manifest
+// end (a run killed before its last segment left lines only here), else at the manifest's end as the
+// run found it; at its beginning when the destination holds nothing of earlier runs (or the end can't
+// be told: more lines sent twice is better than one line never sent).
 func (c *ManifestCopy) start(w *manifest.Writer) {
 	size, err := w.Flushed()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.foundState && err == nil {
-		c.from = size
+	c.sentPath = w.Path() + ".sent"
+	if !c.foundState || err != nil {
+		return
+	}
+	c.from = size
+	if b, err := os.ReadFile(c.sentPath); err == nil {
+		if sent, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && sent >= 0 && sent < size {
+			c.from = sent
+		}
 	}
 }
 
@@ -162,6 +172,8 @@ func (c *ManifestCopy) segment(ctx context.Context, path string, size int64) err
 		return err
 	}
 	c.from, c.seq = size, c.seq+1
+	// Where the segments end, for the next run on this manifest; a failure here only sends lines twice.
+	os.WriteFile(c.sentPath, []byte(strconv.FormatInt(size, 10)+"\n"), 0o644)
 	return nil
 }
 

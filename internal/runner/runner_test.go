@@ -203,3 +203,34 @@ func TestAListingThatBreaksOffFailsTheRun(t *testing.T) {
 		t.Fatalf("archived %d, want the first page's 5", got)
 	}
 }
+
+// Lines a killed run wrote after its last segment are sent by the next run on the same manifest: the
+// segments at the destination stay the whole ledger.
+func TestTheNextRunSendsWhatAKilledRunLeftUnsent(t *testing.T) {
+	e := newEnv(t, 2)
+	remote, _ := local.New(filepath.Join(e.dir, "remote"))
+	e.cfg.Copy = runner.NewManifestCopy(sinks.Guard(remote), "m", runner.Shard{}, nil)
+	e.cfg.CopyEvery = time.Hour
+	if _, err := runner.Run(context.Background(), e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	// A run that died before its last segment: its line is in the manifest only.
+	w, _ := manifest.Create(e.manifest)
+	w.Write(manifest.Entry{RecordingID: fetchtest.UUID(99), Kind: manifest.KindMedia, Status: manifest.StatusPending})
+	w.Close()
+	e.api.Add(fetchtest.Recording{ID: fetchtest.UUID(7), Status: "UPLOADED", OutputFileName: "m.mp4", MediaSize: 1000, Invoked: time.Now().Add(-time.Hour)})
+	e.cfg.Copy = runner.NewManifestCopy(sinks.Guard(remote), "m", runner.Shard{}, nil)
+	if _, err := runner.Run(context.Background(), e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(e.manifest)
+	segments, _ := filepath.Glob(filepath.Join(e.dir, "remote", "m", "runs", "*", "*.jsonl"))
+	var got []byte
+	for _, s := range segments {
+		b, _ := os.ReadFile(s)
+		got = append(got, b...)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("%d segments of %d bytes together, the manifest has %d", len(segments), len(got), len(want))
+	}
+}
