@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -49,32 +48,9 @@ func tailHash(f io.ReaderAt, offset int64) ([]byte, error) {
 // damaged file is found out before anything of it is believed.
 const indexMagic = "rtk-archive manifest index 1\n"
 
-// writeIndex writes x to path atomically: a temporary file in the same folder, synced, renamed.
+// writeIndex writes x to path atomically.
 func writeIndex(path string, x *Index) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".manifest-index-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := encodeIndex(tmp, x); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return writeAtomic(path, func(w io.Writer) error { return encodeIndex(w, x) })
 }
 
 func encodeIndex(w io.Writer, x *Index) error {

@@ -153,12 +153,7 @@ func TestTheManifestCopysSegmentsAreTheWholeManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := os.ReadFile(e.manifest)
-	segments, _ := filepath.Glob(filepath.Join(e.dir, "remote", "m", "runs", "*", "*.jsonl"))
-	var got []byte
-	for _, s := range segments {
-		b, _ := os.ReadFile(s)
-		got = append(got, b...)
-	}
+	segments, got := segmentsTogether(filepath.Join(e.dir, "remote", "m"))
 	if len(segments) < 2 || string(got) != string(want) {
 		t.Fatalf("%d segments of %d bytes together, the manifest has %d", len(segments), len(got), len(want))
 	}
@@ -224,13 +219,18 @@ func TestTheNextRunSendsWhatAKilledRunLeftUnsent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := os.ReadFile(e.manifest)
-	segments, _ := filepath.Glob(filepath.Join(e.dir, "remote", "m", "runs", "*", "*.jsonl"))
-	var got []byte
-	for _, s := range segments {
-		b, _ := os.ReadFile(s)
-		got = append(got, b...)
-	}
+	segments, got := segmentsTogether(filepath.Join(e.dir, "remote", "m"))
 	if string(got) != string(want) {
 		t.Fatalf("%d segments of %d bytes together, the manifest has %d", len(segments), len(got), len(want))
 	}
+}
+
+// segmentsTogether concatenates the segments below a manifest destination's prefix in key order.
+func segmentsTogether(prefix string) (segments []string, together []byte) {
+	segments, _ = filepath.Glob(filepath.Join(prefix, "runs", "*", "*.jsonl"))
+	for _, s := range segments {
+		b, _ := os.ReadFile(s)
+		together = append(together, b...)
+	}
+	return segments, together
 }
