@@ -31,8 +31,8 @@ type IndexInfo struct {
 // an index file that is missing, damaged, stale (the manifest is not the one it was made from) or
 // holds less history than the window reaches is rebuilt by one pass over the manifest. Either way the
 // result is pruned to the window, so memory follows the window, not the history. For a backfill it
-// reads the whole manifest, keeping the window's lines and every line of the named recordings: memory
-// follows the window and the list. LoadIndex writes nothing: Save does.
+// adds every line of the named recordings, from one pass over the manifest that decodes only theirs:
+// memory follows the window and the list. LoadIndex writes nothing: Save does.
 func LoadIndex(path string, w Window) (Index, IndexInfo, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
