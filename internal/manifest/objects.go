@@ -1,26 +1,86 @@
 package manifest
 
 import (
-	"cmp"
-	"slices"
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
 )
 
-// Objects returns every object the entries record as archived or present, each with its latest such
-// line, ordered by destination and kind: what verify proves.
-func Objects(entries []Entry) []Entry {
-	type key struct{ destination, kind string }
-	latest := map[key]Entry{}
-	for _, e := range entries {
+// EachObject calls fn, in manifest order, with the latest archived or present line of every object
+// the manifest at path records: what verify proves. It reads the file twice and keeps about 40 bytes
+// per object, never the lines, so a manifest of years can be verified whole. count is called before
+// the first fn with how many objects there are; an error fn returns ends the walk and is returned as
+// it is. The problems are the lines that could not be read. A missing manifest is ErrNotExist.
+func EachObject(path string, count func(int), fn func(Entry) error) ([]Problem, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	latest := map[hashKey]int64{} // object -> offset of its latest done line
+	problems, err := eachLine(f, func(e Entry, at int64) error {
 		if e.Destination != "" && e.Done() {
-			latest[key{e.Destination, e.Kind}] = e
+			latest[objectKey(e.Destination, e.Kind)] = at
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", path, err)
+	}
+	count(len(latest))
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	var fnErr error
+	_, err = eachLine(f, func(e Entry, at int64) error {
+		if e.Destination != "" && e.Done() && latest[objectKey(e.Destination, e.Kind)] == at {
+			fnErr = fn(e)
+		}
+		return fnErr
+	})
+	switch {
+	case fnErr != nil:
+		return problems, fnErr
+	case err != nil:
+		return problems, fmt.Errorf("manifest %s: %w", path, err)
+	}
+	return problems, nil
+}
+
+// eachLine calls fn with every readable entry of r and the offset its line starts at, as
+// decodeLines reads them.
+func eachLine(r io.Reader, fn func(Entry, int64) error) ([]Problem, error) {
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, 256<<10)
+	var problems []Problem
+	var buf []byte
+	for lineNo := 1; ; lineNo++ {
+		at := cr.n - int64(br.Buffered())
+		line, tooLong, err := readLineInto(br, buf)
+		buf = line
+		if err == io.EOF {
+			return problems, nil // nothing more, or a torn last line
+		}
+		if err != nil {
+			return problems, err
+		}
+		switch {
+		case tooLong:
+			problems = append(problems, Problem{lineNo, fmt.Sprintf("longer than %d bytes", MaxLine)})
+		case len(bytes.TrimSpace(line)) == 0:
+			problems = append(problems, Problem{lineNo, "empty line"})
+		default:
+			var e Entry
+			if err := json.Unmarshal(line, &e); err != nil || e.RecordingID == "" {
+				problems = append(problems, Problem{lineNo, "not a manifest entry"})
+				continue
+			}
+			if err := fn(e, at); err != nil {
+				return problems, err
+			}
 		}
 	}
-	out := make([]Entry, 0, len(latest))
-	for _, e := range latest {
-		out = append(out, e)
-	}
-	slices.SortFunc(out, func(a, b Entry) int {
-		return cmp.Or(cmp.Compare(a.Destination, b.Destination), cmp.Compare(a.Kind, b.Kind))
-	})
-	return out
 }
