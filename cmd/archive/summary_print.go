@@ -2,11 +2,15 @@ package main
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
@@ -15,8 +19,10 @@ import (
 )
 
 // printSummary prints the run's outcome: counts, every failure, and every recording RealtimeKit may
-// still hold that the run left unarchived, soonest expiry first.
-func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
+// still hold that the run left unarchived, soonest expiry first. runErr is what ended the run early
+// (a manifest that could not be written, a stop, a listing that broke off), nil for a run that ended
+// by itself: the summary names it, so the counts are read as what the manifest holds.
+func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions, runErr error) {
 	elapsed := s.Finished.Sub(s.Started)
 	abs, _ := filepath.Abs(opts.Manifest)
 	now := opts.now()
@@ -32,7 +38,7 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 		return cmp.Or(cmp.Compare(unknown(a), unknown(b)), a.Expiry.Compare(b.Expiry))
 	})
 	if opts.JSON {
-		printSummaryJSON(w, s, opts, atRisk, abs, elapsed, now)
+		printSummaryJSON(w, s, opts, atRisk, abs, elapsed, now, runErr)
 		return
 	}
 	if opts.DryRun {
@@ -47,8 +53,8 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	if secs := elapsed.Seconds(); secs > 0 {
 		rate = float64(s.Bytes) / 1e6 / secs
 	}
-	fmt.Fprintf(w, "recordings: %d archived, %d present, %d earlier, %d pending, %d skipped, %d lost (%d new), %d failed (of %d)\n",
-		s.Recordings[archiver.OutcomeArchived], s.Recordings[archiver.OutcomePresent], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeLost], len(s.Lost), s.Recordings[archiver.OutcomeFailed], s.Total())
+	fmt.Fprintf(w, "recordings: %d archived, %d present, %d earlier, %d pending, %d skipped, %d lost (%d new), %d failed (%s)\n",
+		s.Recordings[archiver.OutcomeArchived], s.Recordings[archiver.OutcomePresent], s.Recordings[archiver.OutcomeEarlier], s.Recordings[archiver.OutcomePending], s.Recordings[archiver.OutcomeSkipped], s.Recordings[archiver.OutcomeLost], len(s.Lost), s.Recordings[archiver.OutcomeFailed], ofSelected(s))
 	fmt.Fprintf(w, "files: %d archived, %d present, %d failed; %.1f MB in %s (%.1f MB/s)\n",
 		s.Files[manifest.StatusArchived], s.Files[manifest.StatusPresent], s.Files[manifest.StatusFailed], float64(s.Bytes)/1e6, elapsed.Round(time.Millisecond), rate)
 	for _, f := range s.Failures {
@@ -56,7 +62,44 @@ func printSummary(w io.Writer, s *archiver.Summary, opts *runOptions) {
 	}
 	printLost(w, s)
 	printAtRisk(w, s, atRisk, opts, now)
-	fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
+	if runErr != nil {
+		fmt.Fprintf(w, "ENDED EARLY: %s\n", termsafe.String(runErr.Error()))
+	}
+	if sidecarMatches(opts.Manifest) {
+		fmt.Fprintf(w, "manifest: %s (check it with: sha256sum -c %s.sha256)\n", abs, filepath.Base(opts.Manifest))
+	} else {
+		fmt.Fprintf(w, "manifest: %s (no %s.sha256 sidecar was written for it)\n", abs, filepath.Base(opts.Manifest))
+	}
+}
+
+// ofSelected says how many recordings the counts are of: all those selected, or, when the run ended
+// before it had handled them all, how many of them.
+func ofSelected(s *archiver.Summary) string {
+	done, planned, _ := s.Progress()
+	if done < planned {
+		return fmt.Sprintf("%d handled of %d selected", done, planned)
+	}
+	return fmt.Sprintf("of %d", s.Total())
+}
+
+// sidecarMatches reports whether the manifest's .sha256 sidecar exists and checks the manifest as it
+// is now: one left by an earlier run, when this run could not write its own, does not.
+func sidecarMatches(manifestPath string) bool {
+	side, err := os.ReadFile(manifestPath + ".sha256")
+	if err != nil {
+		return false
+	}
+	f, err := os.Open(manifestPath)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	want, _, _ := strings.Cut(string(side), " ")
+	return want == hex.EncodeToString(h.Sum(nil))
 }
 
 // printLost lists the losses this run alarms for. Known losses are only counted: each was listed once,
@@ -99,7 +142,7 @@ func printAtRisk(w io.Writer, s *archiver.Summary, atRisk []archiver.Failure, op
 	}
 }
 
-func printSummaryJSON(w io.Writer, s *archiver.Summary, opts *runOptions, atRisk []archiver.Failure, manifestPath string, elapsed time.Duration, now time.Time) {
+func printSummaryJSON(w io.Writer, s *archiver.Summary, opts *runOptions, atRisk []archiver.Failure, manifestPath string, elapsed time.Duration, now time.Time, runErr error) {
 	type failure struct {
 		RecordingID string    `json:"recording_id"`
 		Reason      string    `json:"reason"`
@@ -119,9 +162,7 @@ func printSummaryJSON(w io.Writer, s *archiver.Summary, opts *runOptions, atRisk
 		}
 		return out
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(map[string]any{
+	out := map[string]any{
 		"dry_run":    opts.DryRun,
 		"recordings": s.Recordings,
 		"files":      s.Files,
@@ -132,5 +173,11 @@ func printSummaryJSON(w io.Writer, s *archiver.Summary, opts *runOptions, atRisk
 		"lost":       conv(s.Lost),
 		"manifest":   manifestPath,
 		"shard":      opts.Shard.String(),
-	})
+	}
+	if runErr != nil {
+		out["ended_early"] = runErr.Error()
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(out)
 }

@@ -19,9 +19,12 @@ func (a *archiver) lost(log *slog.Logger, id string, expiry time.Time) error {
 		log.Info("recording lost: an earlier run already reported it", "expiry", expiry)
 		return nil
 	}
+	if err := a.record(manifest.Entry{RecordingID: id, Kind: manifest.KindMedia, Status: manifest.StatusFailed, Error: reason, Expiry: expiry}); err != nil {
+		return err
+	}
 	a.sum.addLost(id, reason, expiry, true)
 	log.Error("recording lost: its media expired before any run archived it", "expiry", expiry)
-	return a.record(manifest.Entry{RecordingID: id, Kind: manifest.KindMedia, Status: manifest.StatusFailed, Error: reason, Expiry: expiry})
+	return nil
 }
 
 func expiryTime(t time.Time) string {

@@ -17,6 +17,11 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	log := a.log.With("recording_id", j.ID)
 	// whole writes a recording-level line (no file was attempted) and counts the outcome.
 	whole := func(outcome Outcome, status manifest.Status, reason string) error {
+		// Counted only once its line is written: the summary counts what the manifest holds.
+		if err := a.record(manifest.Entry{RecordingID: j.ID, Kind: manifest.KindMedia, Status: status, Error: reason}); err != nil {
+			a.atRisk(log, j.ID, j.expiry(), unrecorded)
+			return err
+		}
 		a.sum.addRecording(outcome, j.ID, reason)
 		switch outcome {
 		case OutcomeFailed:
@@ -24,7 +29,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		default:
 			log.Info("recording "+string(outcome), "reason", reason)
 		}
-		return a.record(manifest.Entry{RecordingID: j.ID, Kind: manifest.KindMedia, Status: status, Error: reason})
+		return nil
 	}
 	prior := priorNothing
 	switch {
@@ -102,6 +107,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 			return nil
 		}
 		if err := a.record(e); err != nil {
+			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, unrecorded)
 			return err
 		}
 		switch e.Status {
@@ -144,6 +150,7 @@ func (a *archiver) settle(ctx context.Context, log *slog.Logger, rec *fetch.Reco
 		return nil
 	}
 	if err := a.record(e); err != nil {
+		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, unrecorded)
 		return err
 	}
 	if e.Status == manifest.StatusFailed {
@@ -190,6 +197,10 @@ func (a *archiver) atRisk(log *slog.Logger, id string, exp time.Time, reason str
 		log.Warn("recording at risk: not archived and its media expires soon", "expiry", exp, "left", exp.Sub(a.now()).Round(time.Minute), "reason", reason)
 	}
 }
+
+// unrecorded is the at-risk reason of a recording whose manifest line could not be written: the run
+// stops there, and whatever reached the destination is not proven by any manifest.
+const unrecorded = "its manifest line could not be written"
 
 const noMediaReason = "UPLOADED without any download URL: RealtimeKit keeps no copy (only the storage_config destination has it)"
 

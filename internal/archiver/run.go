@@ -178,16 +178,15 @@ func (a *archiver) now() time.Time { return a.cfg.Now() }
 // record writes one manifest line and counts it. A manifest that cannot be written stops the run: going
 // on would archive files no manifest can prove.
 func (a *archiver) record(e manifest.Entry) error {
+	if !a.cfg.DryRun {
+		if err := a.cfg.Manifest.Write(e); err != nil {
+			return fmt.Errorf("writing the manifest: %w", err) // not counted: the summary counts what the manifest holds
+		}
+	}
 	var archived int64
 	if e.Status == manifest.StatusArchived {
 		archived = e.Size
 	}
 	a.sum.addFile(e.Status, archived)
-	if a.cfg.DryRun {
-		return nil
-	}
-	if err := a.cfg.Manifest.Write(e); err != nil {
-		return fmt.Errorf("writing the manifest: %w", err)
-	}
 	return nil
 }
