@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ type ManifestCopy struct {
 	sink     sinks.Sink
 	runDir   string // <prefix>/runs/<start>-<random>[-shard-K-of-N]/
 	stateDir string // <prefix>/state[-shard-K-of-N]/
+	legacy   string // <prefix>/latest[-shard-K-of-N].jsonl: the whole manifest, as releases before states kept it
 	log      *slog.Logger
 
 	mu       sync.Mutex
@@ -64,6 +66,7 @@ func NewManifestCopy(sink sinks.Sink, prefix string, sh Shard, log *slog.Logger)
 		sink:     sink,
 		runDir:   fmt.Sprintf("%sruns/%s-%s%s/", prefix, time.Now().UTC().Format("20060102T150405.000000Z"), hex.EncodeToString(random), suffix),
 		stateDir: prefix + "state" + suffix + "/",
+		legacy:   prefix + "latest" + suffix + ".jsonl",
 		log:      log,
 	}
 }
@@ -106,8 +109,11 @@ func (c *ManifestCopy) latestState(ctx context.Context, now time.Time) (string, 
 // whether a state exists.
 func (c *ManifestCopy) seed(ctx context.Context, path string, now time.Time) error {
 	key, err := c.latestState(ctx, now)
-	if err != nil || key == "" {
+	if err != nil {
 		return err
+	}
+	if key == "" {
+		return c.seedLegacy(ctx, path)
 	}
 	c.foundState = true
 	if _, err := os.Stat(path); err == nil {
@@ -125,6 +131,41 @@ func (c *ManifestCopy) seed(ctx context.Context, path string, now time.Time) err
 	}
 	c.log.Info("took the skip list from the manifest's state", "from", c.sink.URL(key), "bytes", n)
 	return nil
+}
+
+// seedLegacy starts a fresh pod on a destination that a release before states wrote to: its latest
+// copy of the whole manifest becomes the local manifest, once. Having found no state, the run sends it
+// all as its first segment, so the segments hold the whole ledger from then on.
+func (c *ManifestCopy) seedLegacy(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	rc, err := c.sink.Open(ctx, c.legacy)
+	if errors.Is(err, sinks.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("fetching the latest manifest %s: %w", c.sink.URL(c.legacy), err)
+	}
+	defer rc.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".manifest-seed-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, rc)
+	c.Fetched += n
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("fetching the latest manifest %s: %w", c.sink.URL(c.legacy), err)
+	}
+	c.log.Info("took the skip list from the latest manifest of an earlier release", "from", c.sink.URL(c.legacy), "bytes", n)
+	return os.Rename(tmp.Name(), path)
 }
 
 // start sets where this run's first segment begins: where the segments sent so far from this manifest

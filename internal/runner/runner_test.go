@@ -234,3 +234,29 @@ func segmentsTogether(prefix string) (segments []string, together []byte) {
 	}
 	return segments, together
 }
+
+// A fresh pod on a destination that an earlier release wrote (latest.jsonl, no state) starts from that
+// copy once, and sends it all as its first segment: from then on the segments hold the whole ledger.
+func TestAFreshPodOnAnEarlierReleasesCopyStartsFromIt(t *testing.T) {
+	e := newEnv(t, 3)
+	if _, err := runner.Run(context.Background(), e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := os.ReadFile(e.manifest)
+	os.MkdirAll(filepath.Join(e.dir, "remote", "m"), 0o755)
+	os.WriteFile(filepath.Join(e.dir, "remote", "m", "latest.jsonl"), old, 0o644)
+	remote, _ := local.New(filepath.Join(e.dir, "remote"))
+	e.cfg.Manifest = filepath.Join(e.dir, "fresh", "manifest.jsonl")
+	e.cfg.Copy = runner.NewManifestCopy(sinks.Guard(remote), "m", runner.Shard{}, nil)
+	e.cfg.CopyEvery = time.Hour
+	res, err := runner.Run(context.Background(), e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Summary.Recordings[archiver.OutcomeEarlier]; n != 3 {
+		t.Fatalf("%d of 3 earlier", n)
+	}
+	if _, got := segmentsTogether(filepath.Join(e.dir, "remote", "m")); string(got) != string(old) {
+		t.Fatalf("the segments hold %d bytes, the earlier release's copy %d", len(got), len(old))
+	}
+}
