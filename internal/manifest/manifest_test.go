@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
@@ -126,7 +127,7 @@ func TestIndexKeepsEveryArchivedObjectWhateverCameLater(t *testing.T) {
 	}
 	w.Close()
 	var proven []string
-	manifest.EachObject(path, func(int) {}, func(e manifest.Entry) error {
+	manifest.EachObject(path, func(int) {}, func(e manifest.Entry, _ time.Time) error {
 		proven = append(proven, e.Destination+" "+e.Kind+" "+e.SHA256)
 		return nil
 	})

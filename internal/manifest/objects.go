@@ -7,37 +7,58 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // EachObject calls fn, in manifest order, with the latest archived or present line of every object
-// the manifest at path records: what verify proves. It reads the file twice and keeps about 40 bytes
-// per object, never the lines, so a manifest of years can be verified whole. count is called before
-// the first fn with how many objects there are; an error fn returns ends the walk and is returned as
-// it is. The problems are the lines that could not be read. A missing manifest is ErrNotExist.
-func EachObject(path string, count func(int), fn func(Entry) error) ([]Problem, error) {
+// the manifest at path records (what verify proves) and when the object was uploaded: the time of its
+// first archived line (a later present line's time is when a run found it), zero when no line says. It
+// reads the file twice and keeps about 50 bytes per object, never the lines, so a manifest of years can
+// be verified whole. count is called before the first fn with how many objects there are; an error fn
+// returns ends the walk and is returned as it is. The problems are the lines that could not be read.
+// A missing manifest is ErrNotExist.
+func EachObject(path string, count func(int), fn func(e Entry, uploaded time.Time) error) ([]Problem, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	latest := map[hashKey]int64{} // object -> offset of its latest done line
+	type seen struct {
+		latest   int64 // offset of its latest done line
+		uploaded int64 // Unix nanoseconds of its first archived line; 0 for none
+	}
+	objects := map[hashKey]seen{}
 	problems, err := eachLine(f, func(e Entry, at int64) error {
-		if e.Destination != "" && e.Done() {
-			latest[objectKey(e.Destination, e.Kind)] = at
+		if e.Destination == "" || !e.Done() {
+			return nil
 		}
+		k := objectKey(e.Destination, e.Kind)
+		o := objects[k]
+		o.latest = at
+		if e.Status == StatusArchived && !e.Time.IsZero() && (o.uploaded == 0 || e.Time.UnixNano() < o.uploaded) {
+			o.uploaded = e.Time.UnixNano()
+		}
+		objects[k] = o
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
-	count(len(latest))
+	count(len(objects))
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
 	var fnErr error
 	_, err = eachLine(f, func(e Entry, at int64) error {
-		if e.Destination != "" && e.Done() && latest[objectKey(e.Destination, e.Kind)] == at {
-			fnErr = fn(e)
+		if e.Destination == "" || !e.Done() {
+			return nil
+		}
+		if o := objects[objectKey(e.Destination, e.Kind)]; o.latest == at {
+			var uploaded time.Time
+			if o.uploaded != 0 {
+				uploaded = time.Unix(0, o.uploaded).UTC()
+			}
+			fnErr = fn(e, uploaded)
 		}
 		return fnErr
 	})

@@ -15,6 +15,11 @@ type Config struct {
 	BlockSize      int // bytes per staged block; default 4 MiB
 	Buffers        int // block buffers shared by all Puts of the sink: its memory is BlockSize*Buffers; default 8
 	BlocksInFlight int // blocks one Put stages concurrently; default 3
+
+	// Archive: access tier, encryption scope, immutability, legal hold and tags (options.go).
+	Archive Archive
+	// Setting is the config path of these settings, for messages (e.g. destinations.azure).
+	Setting string
 }
 
 func (c Config) withDefaults() Config {
@@ -23,6 +28,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Buffers <= 0 {
 		c.Buffers = 8
+	}
+	if c.Setting == "" {
+		c.Setting = "azure"
 	}
 	if c.BlocksInFlight <= 0 {
 		c.BlocksInFlight = 3

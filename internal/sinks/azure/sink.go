@@ -28,6 +28,8 @@ type Sink struct {
 	client    *container.Client
 	pool      *parts.Pool
 	inFlight  int // blocks staged concurrently by one Put
+	archive   Archive
+	setting   string // config path of the archive settings, for messages
 }
 
 var (
@@ -41,6 +43,9 @@ func New(cfg Config) (*Sink, error) {
 	if cfg.Container == "" {
 		return nil, fmt.Errorf("azure: container is required")
 	}
+	if err := cfg.Archive.Check(cfg.Setting); err != nil {
+		return nil, err
+	}
 	client, account, err := newClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("azure container %s: %w", cfg.Container, err)
@@ -51,6 +56,8 @@ func New(cfg Config) (*Sink, error) {
 		client:    client,
 		pool:      parts.NewPool(cfg.BlockSize, cfg.Buffers),
 		inFlight:  cfg.BlocksInFlight,
+		archive:   cfg.Archive,
+		setting:   cfg.Setting,
 	}, nil
 }
 

@@ -38,6 +38,10 @@ type Config struct {
 	// BufferBudget bounds the chunk buffers of all uploads of this sink together (rounded down to
 	// whole chunks, at least one); a Put waits for room before it starts. DefaultBufferBudget when 0.
 	BufferBudget int64
+	// Archive: storage class, KMS key, retention and hold of every object (options.go).
+	Archive Archive
+	// Setting is the config path of these settings, for messages (e.g. destinations.gcs).
+	Setting string
 }
 
 // Sink is a GCS bucket. It holds one client, and so one connection pool, for all its calls.
@@ -47,6 +51,8 @@ type Sink struct {
 	name      string
 	chunkSize int
 	chunks    *parts.Pool // bounds the chunk buffers of all uploads together
+	archive   Archive
+	setting   string // config path of the archive settings, for messages
 }
 
 var (
@@ -62,6 +68,12 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	}
 	if cfg.Bucket == "" {
 		return nil, errors.New("gcs: no bucket")
+	}
+	if cfg.Setting == "" {
+		cfg.Setting = "gcs"
+	}
+	if err := cfg.Archive.Check(cfg.Setting); err != nil {
+		return nil, err
 	}
 	if cfg.ChunkSize <= 0 {
 		cfg.ChunkSize = DefaultChunkSize
@@ -84,6 +96,8 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		name:      cfg.Bucket,
 		chunkSize: chunk,
 		chunks:    parts.NewPool(chunk, int(max(cfg.BufferBudget/int64(chunk), 1))),
+		archive:   cfg.Archive,
+		setting:   cfg.Setting,
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"time"
 
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/googleapi"
@@ -84,6 +85,7 @@ func (s *Sink) upload(ctx context.Context, key string, v sinks.Body, chunk int, 
 	w := o.NewWriter(wctx)
 	w.ChunkSize = chunk
 	w.ContentType = contentType(key)
+	s.archive.apply(w, time.Now())
 	if sha != "" {
 		// Verified fails the body unless it hashes to sha, so it can be stored before it is checked.
 		w.Metadata = map[string]string{sinks.MetadataSHA256: sha}
