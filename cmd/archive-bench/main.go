@@ -49,11 +49,15 @@ func run(ctx context.Context, args []string) error {
 	concurrency := fs.Int("concurrency", 8, "recordings (and rclone transfers) in flight")
 	keep := fs.Bool("keep", false, "keep the work folder (the archiver's logs and manifests) and print its name")
 	scale := fs.String("scale", "", "run the scale cases instead, comma-separated: window (b), window-rerun and window-unpaced (parts of it), shards (c); they need no S3 server")
+	history := fs.String("history", "", "run the history case instead (a year of manifest, nothing new: history.go), e.g. 1000x365,10000x365; needs no S3 server")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *scale != "" {
 		return scaleBench(ctx, *scale, *archiveBin, *keep)
+	}
+	if *history != "" {
+		return historyBench(ctx, *history, *archiveBin, *keep)
 	}
 	s3, err := s3FromEnv()
 	if err != nil {
