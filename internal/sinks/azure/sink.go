@@ -28,6 +28,7 @@ type Sink struct {
 	client    *container.Client
 	pool      *parts.Pool
 	inFlight  int // blocks staged concurrently by one Put
+	download  policy.RetryOptions
 }
 
 var (
@@ -51,6 +52,7 @@ func New(cfg Config) (*Sink, error) {
 		client:    client,
 		pool:      parts.NewPool(cfg.BlockSize, cfg.Buffers),
 		inFlight:  cfg.BlocksInFlight,
+		download:  downloadRetry(cfg),
 	}, nil
 }
 
@@ -83,7 +85,7 @@ func (s *Sink) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	// A download of several GB must not be cut by the per-try timeout meant for API calls.
-	ctx = policy.WithRetryOptions(ctx, downloadRetry)
+	ctx = policy.WithRetryOptions(ctx, s.download)
 	resp, err := s.client.NewBlobClient(key).DownloadStream(ctx, &blob.DownloadStreamOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", s.URL(key), mapErr(err))

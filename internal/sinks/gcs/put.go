@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"time"
 
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/googleapi"
@@ -83,6 +84,9 @@ func (s *Sink) upload(ctx context.Context, key string, v sinks.Body, chunk int, 
 	defer cancel()
 	w := o.NewWriter(wctx)
 	w.ChunkSize = chunk
+	// The SDK's own per-chunk bounds, from the same rule as every other request.
+	w.ChunkTransferTimeout = s.deadlines.For(int64(chunk))
+	w.ChunkRetryDeadline = time.Duration(s.deadlines.Attempts) * (w.ChunkTransferTimeout + s.deadlines.Backoff())
 	w.ContentType = contentType(key)
 	if sha != "" {
 		// Verified fails the body unless it hashes to sha, so it can be stored before it is checked.

@@ -1,0 +1,68 @@
+package sinktest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
+
+// Faults is what a driver that reaches its server over the network gives the fault cases.
+type Faults struct {
+	// Upstream is the real server's host:port, which the FaultProxy forwards to.
+	Upstream func(t *testing.T) string
+	// New returns a sink on a fresh bucket or folder of the server, reached through the proxy at addr,
+	// with small deadlines so that each case costs seconds.
+	New func(t *testing.T, addr string) sinks.Sink
+	// Bound is the driver's documented bound for those deadlines: every case must end within it.
+	Bound time.Duration
+	// HTTP adds the case of a store answering 503 to everything.
+	HTTP bool
+}
+
+// testFaults puts a FaultProxy between the driver and its real server and, once a first write went
+// through, breaks the link in each way the proxy can: the next Put must end within the driver's bound,
+// fail as transient (worth a later try), and leave at its key either nothing or exactly its bytes.
+func testFaults(t *testing.T, h Harness) {
+	modes := []Mode{Hold, Reset, BlackHole}
+	if h.Faults.HTTP {
+		modes = append(modes, Fail503)
+	}
+	for _, mode := range modes {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel() // each case mostly waits out its deadlines
+			p := NewFaultProxy(t, h.Faults.Upstream(t))
+			s := sinks.Guard(h.Faults.New(t, p.Addr))
+			put(t, s, "warm/up.mp4", randomBytes(t, 1000)) // the bucket or folder is made, connections are open
+			p.Set(mode)
+			data := randomBytes(t, 300_000)
+			start := time.Now()
+			_, err := s.Put(context.Background(), "fault/a.mp4", bytes.NewReader(data), sinks.PutOptions{Size: int64(len(data)), SHA256: sum(data)})
+			took := time.Since(start)
+			t.Logf("fault %s: the Put ended after %v: %v", mode, took.Round(10*time.Millisecond), err)
+			switch {
+			case err == nil:
+				t.Fatalf("fault %s: the Put succeeded", mode)
+			case !errors.Is(err, sinks.ErrTransient):
+				t.Fatalf("fault %s: %v, want an error matching ErrTransient", mode, err)
+			case took > h.Faults.Bound:
+				t.Fatalf("fault %s: the Put took %v, beyond the bound of %v", mode, took, h.Faults.Bound)
+			}
+			p.Set(Pass)
+			// Nothing partial at the final key: nothing, or (a request carried out whose answer was
+			// lost) exactly the bytes.
+			if _, err := s.Stat(context.Background(), "fault/a.mp4"); !errors.Is(err, sinks.ErrNotFound) {
+				mustHold(t, s, "fault/a.mp4", data)
+			}
+			// And the destination works again once the link does.
+			put(t, s, "fault/after.mp4", data)
+		})
+	}
+}
+
+// FaultDeadlines are the small deadlines drivers use in the fault cases: a request gets a second (its
+// bytes hardly count at 64 MiB/s), and two attempts.
+var FaultDeadlines = sinks.Deadlines{Floor: time.Second, MinRate: 64 << 20, Attempts: 2}
