@@ -80,7 +80,7 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	}
 	// Every attempt of every request is bounded beneath the credentials: a request the service took and
 	// never answered is cut, and the SDK's retryer sends it again.
-	transport, err := htransport.NewTransport(ctx, sinks.DeadlineTransport(nil, cfg.Deadlines), append(opts, option.WithScopes(storage.ScopeFullControl))...)
+	transport, err := htransport.NewTransport(ctx, &attemptCap{next: sinks.DeadlineTransport(nil, cfg.Deadlines), max: cfg.Deadlines.Attempts}, append(opts, option.WithScopes(storage.ScopeFullControl))...)
 	if err != nil {
 		return nil, fmt.Errorf("gcs client for bucket %s: %w", cfg.Bucket, err)
 	}
@@ -92,7 +92,7 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	// Every call may be retried, uploads included. The SDK treats an upload without a generation
 	// precondition as not idempotent, but a Put only ever rewrites the same verified bytes to the same
 	// key, so repeating it is harmless. The SDK retries forever by default: Deadlines.Attempts bounds it.
-	client.SetRetry(storage.WithPolicy(storage.RetryAlways), storage.WithMaxAttempts(cfg.Deadlines.Attempts),
+	client.SetRetry(storage.WithPolicy(storage.RetryAlways), storage.WithMaxAttempts(cfg.Deadlines.Attempts), storage.WithErrorFunc(shouldRetry),
 		storage.WithBackoff(gax.Backoff{Initial: min(time.Second, cfg.Deadlines.Backoff()), Max: cfg.Deadlines.Backoff(), Multiplier: 2}))
 	chunk := roundChunk(int64(cfg.ChunkSize))
 	return &Sink{

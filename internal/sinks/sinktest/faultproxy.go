@@ -65,14 +65,16 @@ func NewFaultProxy(t *testing.T, upstream string) *FaultProxy {
 }
 
 // Set switches the mode. Reset and Fail503 cut the connections already open (a client then dials
-// anew and meets the mode); Hold and BlackHole act on them from their next bytes on.
+// anew and meets the mode), and so does leaving Fail503; Hold and BlackHole act on them from their
+// next bytes on.
 func (p *FaultProxy) Set(m Mode) {
 	p.mu.Lock()
+	old := p.mode
 	p.mode = m
 	close(p.changed)
 	p.changed = make(chan struct{})
 	var cut []*proxied
-	if m == Reset || m == Fail503 {
+	if m == Reset || m == Fail503 || old == Fail503 {
 		for c := range p.conns {
 			cut = append(cut, c)
 		}
