@@ -56,7 +56,9 @@ type attemptsSpent struct {
 	last error
 }
 
-func (e *attemptsSpent) Error() string   { return fmt.Sprintf("gave up after %d attempts: %v", e.n, e.last) }
+func (e *attemptsSpent) Error() string {
+	return fmt.Sprintf("gave up after %d attempts: %v", e.n, e.last)
+}
 func (e *attemptsSpent) Unwrap() []error { return []error{e.last} }
 
 // shouldRetry is the SDK's own rule, except that a call whose attempts are spent ends.

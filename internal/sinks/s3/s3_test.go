@@ -92,7 +92,7 @@ func harness(endpointVar string) sinktest.Harness {
 	}
 }
 
-func TestConformanceHTTP(t *testing.T)  { sinktest.Run(t, harness("RTK_TEST_S3_ENDPOINT")) }
+func TestConformanceHTTP(t *testing.T) { sinktest.Run(t, harness("RTK_TEST_S3_ENDPOINT")) }
 func TestConformanceHTTPS(t *testing.T) {
 	h := harness("RTK_TEST_S3_HTTPS_ENDPOINT")
 	h.Faults = nil // the proxy's cases run over plain http; TLS changes nothing in how a request ends

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/sftp"
@@ -73,7 +75,29 @@ func conformance(t *testing.T, cfg sftp.Config, folder func(t *testing.T) (remot
 			root, _ := locals.Load(s)
 			return root.(string)
 		},
+		Faults: &sinktest.Faults{
+			Upstream: func(t *testing.T) string { return net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)) },
+			New: func(t *testing.T, addr string) sinks.Sink {
+				c := viaProxy(t, cfg, addr)
+				c.Dir, _ = folder(t)
+				return open(t, c)
+			},
+			// Found dead within (3+1) x 300 ms, redialled for 2 s (a dial gets 1 s), for the upload, then
+			// for the removal of its temporary file and for the look at the key.
+			Bound: 15 * time.Second,
+		},
 	})
+}
+
+// viaProxy is cfg reaching the server through addr, with the small link settings of the fault cases.
+func viaProxy(t *testing.T, cfg sftp.Config, addr string) sftp.Config {
+	host, port, _ := net.SplitHostPort(addr)
+	cfg.KnownHostsFile = proxyKnownHosts(t, cfg.KnownHostsFile, addr)
+	cfg.Host = host
+	cfg.Port, _ = strconv.Atoi(port)
+	cfg.KeepAlive, cfg.KeepAliveMissed, cfg.Outage = 300*time.Millisecond, 3, 2*time.Second
+	cfg.Deadlines = sinktest.FaultDeadlines
+	return cfg
 }
 
 func partials(t *testing.T, root string) []string {
