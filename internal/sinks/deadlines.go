@@ -7,9 +7,9 @@ import (
 
 // Deadlines bound every request a driver sends, so a destination that takes a request and never
 // answers costs a known time, not the night. One request (one attempt of it) may take
-// Floor + bytes/MinRate; the SDK's retryer makes at most Attempts of them. A run with the defaults
-// waits at most about 5 x (30 s + 100 s) = 11 min for the 12 MiB part of a stalled S3 upload, and
-// 5 x 30 s for a request with no body (HEAD, commit).
+// Floor + bytes/MinRate; the SDK's retryer makes at most Attempts of them, pausing at most Backoff
+// between two. A run with the defaults waits at most about 5 x (30 s + 96 s) + 4 x 20 s = 12 min for the
+// 12 MiB part of a stalled S3 upload, and 5 x 30 s + 4 x 20 s = 4 min for a request with no body.
 type Deadlines struct {
 	Floor    time.Duration // time any request gets, its bytes aside (default 30 s); also the longest pause between two reads of an answer
 	MinRate  int64         // bytes per second below which a request's body is taken for stuck (default 128 KiB/s)
