@@ -24,7 +24,7 @@ func apiRetry(cfg Config) policy.RetryOptions {
 	d := cfg.Deadlines
 	return policy.RetryOptions{
 		MaxRetries:    int32(d.Attempts - 1),
-		TryTimeout:    d.For(int64(cfg.BlockSize)),
+		TryTimeout:    d.For(int64(cfg.BlockSize)) + d.Floor, // a backstop: the transport's deadline, sized alike, ends a stalled try first and says so
 		RetryDelay:    min(time.Second, d.Backoff()),
 		MaxRetryDelay: d.Backoff(),
 	}

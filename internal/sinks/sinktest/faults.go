@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ func testFaults(t *testing.T, h Harness) {
 	if h.Faults.HTTP {
 		modes = append(modes, Fail503)
 	}
+	t.Run("black-hole-mid-upload", func(t *testing.T) { testLinkDiesMidUpload(t, h) })
 	for _, mode := range modes {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel() // each case mostly waits out its deadlines
@@ -65,6 +67,31 @@ func testFaults(t *testing.T, h Harness) {
 // bytes hardly count at 64 MiB/s), and two attempts.
 var FaultDeadlines = sinks.Deadlines{Floor: time.Second, MinRate: 64 << 20, Attempts: 2}
 
+// testLinkDiesMidUpload black-holes the link half-way through a body larger than the driver's part,
+// block or chunk, as a network that fails during a long upload does.
+func testLinkDiesMidUpload(t *testing.T, h Harness) {
+	t.Parallel()
+	p := NewFaultProxy(t, h.Faults.Upstream(t))
+	s := sinks.Guard(h.Faults.New(t, p.Addr))
+	put(t, s, "warm/up.mp4", randomBytes(t, 1000))
+	data := randomBytes(t, h.BigSize)
+	src := &hookReader{r: bytes.NewReader(data), at: h.BigSize / 2, hook: func() { p.Set(BlackHole) }}
+	start := time.Now()
+	_, err := s.Put(context.Background(), "fault/big.mp4", src, sinks.PutOptions{Size: int64(len(data)), SHA256: sum(data)})
+	took := time.Since(start)
+	t.Logf("fault black-hole mid-upload of %d MiB: the Put ended after %v: %v", h.BigSize>>20, took.Round(10*time.Millisecond), err)
+	switch {
+	case err == nil:
+		t.Fatal("the Put succeeded through a dead link")
+	case !errors.Is(err, sinks.ErrTransient):
+		t.Fatalf("%v, want an error matching ErrTransient", err)
+	case took > 2*h.Faults.Bound:
+		t.Fatalf("the Put took %v, beyond twice the bound of %v (parts in flight, then the abort)", took, h.Faults.Bound)
+	}
+	p.Set(Pass)
+	mustBeWholeOrAbsent(t, s, "fault/big.mp4", data)
+}
+
 // mustBeWholeOrAbsent checks that key holds nothing or exactly data, by the destination's own checksum
 // when it keeps one (a proxy in between can hide an emulator's read path), else by reading it back.
 func mustBeWholeOrAbsent(t *testing.T, s sinks.Sink, key string, data []byte) {
@@ -84,4 +111,21 @@ func mustBeWholeOrAbsent(t *testing.T, s sinks.Sink, key string, data []byte) {
 	default:
 		mustHold(t, s, key, data)
 	}
+}
+
+// hookReader calls hook once, when the reader has passed byte at, and goes on reading.
+type hookReader struct {
+	r     io.Reader
+	n, at int64
+	hook  func()
+}
+
+func (h *hookReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.n += int64(n)
+	if h.hook != nil && h.n >= h.at {
+		h.hook()
+		h.hook = nil
+	}
+	return n, err
 }
