@@ -1,16 +1,20 @@
-# A static binary on a minimal, non-root base that carries CA certificates.
-FROM golang:1.26 AS build
-WORKDIR /src
-COPY go.mod go.sum ./
-RUN go mod download
-COPY . .
+# The image is the static binary scripts/build-image.sh cross-compiles with the local Go toolchain
+# (CGO off, Mozilla's CA roots embedded), on scratch. Nothing here runs, so the build pulls no base
+# image and builds any platform without emulation. Build it with the script, which compiles and then
+# calls `podman build` on this file:
+#   scripts/build-image.sh ghcr.io/you/rtk-archive:0.1.0          (linux/amd64 and linux/arm64)
+# `docker buildx build --platform ... .` works on this file too, after the script has compiled.
+FROM scratch
+ARG TARGETOS
+ARG TARGETARCH
 ARG VERSION=dev
-# disable_grpc_modules: the GCS SDK's gRPC transport is unused (we speak its JSON API) and costs
-# ~13 MiB of resident memory.
-RUN CGO_ENABLED=0 go build -tags disable_grpc_modules -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/archive ./cmd/archive
-
-FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/archive /usr/local/bin/archive
+LABEL org.opencontainers.image.title="rtk-archive" \
+      org.opencontainers.image.description="Archives Cloudflare RealtimeKit recordings into storage you own" \
+      org.opencontainers.image.version="${VERSION}"
+COPY build/image/${TARGETOS}-${TARGETARCH}/archive /usr/local/bin/archive
+# The manifest, its lock and a local archive go here: mount a volume. Nothing is written anywhere
+# else, so the root filesystem can be read-only.
+WORKDIR /var/lib/rtk-archive
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/archive"]
 CMD ["run"]

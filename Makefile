@@ -1,4 +1,4 @@
-.PHONY: test demo build bench
+.PHONY: test demo build bench image
 test:
 	bash scripts/test.sh
 
@@ -10,3 +10,6 @@ demo:
 
 build:
 	go build -tags disable_grpc_modules -o bin/archive ./cmd/archive
+
+image:
+	bash scripts/build-image.sh $(IMAGE)

@@ -9,6 +9,10 @@ FAKE_GCS=v1.56.1
 AZURITE=3.35.0
 TOXIPROXY=v2.12.0
 PUSHGATEWAY=v1.11.0
+# From Debian 12's apt (its release is fixed: only security fixes change a package there); checked
+# after the install, so a machine with other versions fails here, not in a confusing test.
+PROMTOOL=2.42.   # package prometheus: `promtool check rules` / `promtool test rules`
+PODMAN=4.3.      # package podman, with runc: the container image test
 
 cache="${RTK_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rtk-archive/tools}"
 bin="$cache/bin"
@@ -52,12 +56,28 @@ if [ ! -x "$cache/azurite-$AZURITE/node_modules/.bin/azurite-blob" ]; then
   npm install --prefix "$cache/azurite-$AZURITE" --no-audit --no-fund --loglevel=error "azurite@$AZURITE" >&2 &
 fi
 
-if [ ! -x /usr/sbin/sshd ]; then
-  log "apt-get install openssh-server"
+# Debian packages, in one apt run: the SFTP server, promtool and podman with runc (podman's default
+# runtime, crun, fails on this kind of machine's hybrid cgroup setup). Installing starts no daemon.
+apt_missing=()
+[ -x /usr/sbin/sshd ] || apt_missing+=(openssh-server)
+[ -x /usr/bin/promtool ] || apt_missing+=(prometheus)
+[ -x /usr/bin/podman ] || apt_missing+=(podman)
+[ -x /usr/sbin/runc ] || apt_missing+=(runc)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  log "apt-get install ${apt_missing[*]}"
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq openssh-server >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+    "${apt_missing[@]}" >&2
 fi
+check_version() { # name want-prefix output-of-version
+  if ! grep -q "version $2" <<<"$3"; then
+    log "$1: want version $2x, found: $(head -1 <<<"$3")"
+    exit 1
+  fi
+}
+check_version promtool "$PROMTOOL" "$(promtool --version 2>&1)"
+check_version podman "$PODMAN" "$(podman --version 2>&1)"
 
 for job in $(jobs -p); do wait "$job"; done
 ln -sfn "azurite-$AZURITE/node_modules/.bin" "$cache/azurite-bin"

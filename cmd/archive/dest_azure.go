@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -58,15 +57,9 @@ func (d azureDestination) keyPrefix() string { return d.Prefix }
 
 func (d azureDestination) sinkID() destination { d.Prefix = ""; return d }
 
-// locate reads azblob://account/container/key.
-func (d azureDestination) locate(u *url.URL) (destination, string, error) {
-	container, key, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
-	if !ok || key == "" {
-		return d, "", fmt.Errorf("%s names no blob", u)
-	}
-	if u.Host != "" {
-		d.Account = u.Host
-	}
-	d.Container = container
-	return d, key, nil
+// locate reads the container of azblob://account/container/key; the account is the credentials'.
+func (d azureDestination) locate(u *url.URL) destination {
+	container, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	fill(&d.Container, container)
+	return d
 }

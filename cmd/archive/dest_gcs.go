@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -52,14 +51,10 @@ func (d gcsDestination) keyPrefix() string { return d.Prefix }
 
 func (d gcsDestination) sinkID() destination { d.Prefix = ""; return d }
 
-// locate reads gs://bucket/key.
-func (d gcsDestination) locate(u *url.URL) (destination, string, error) {
-	key := strings.TrimPrefix(u.Path, "/")
-	if u.Host == "" || key == "" {
-		return d, "", fmt.Errorf("%s names no object", u)
-	}
-	d.Bucket = u.Host
-	return d, key, nil
+// locate reads the bucket of gs://bucket/key.
+func (d gcsDestination) locate(u *url.URL) destination {
+	fill(&d.Bucket, u.Host)
+	return d
 }
 
 // emulatorEndpoint turns STORAGE_EMULATOR_HOST (host:port, or a URL) into a JSON API endpoint, as the

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
@@ -40,10 +38,5 @@ func (d localDestination) keyPrefix() string { return d.Prefix }
 
 func (d localDestination) sinkID() destination { d.Prefix = ""; return d }
 
-// locate reads file:///abs/path: verify reads it from the root of the file system.
-func (d localDestination) locate(u *url.URL) (destination, string, error) {
-	if u.Path == "" || !strings.HasPrefix(u.Path, "/") {
-		return d, "", fmt.Errorf("%s is not an absolute file URL", u)
-	}
-	return localDestination{Dir: "/"}, strings.TrimPrefix(u.Path, "/"), nil
-}
+// locate takes nothing from a file URL: the folder is dir.
+func (d localDestination) locate(*url.URL) destination { return d }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
@@ -86,12 +85,8 @@ func (d s3Destination) keyPrefix() string { return d.Prefix }
 
 func (d s3Destination) sinkID() destination { d.Prefix = ""; return d }
 
-// locate reads s3://bucket/key.
-func (d s3Destination) locate(u *url.URL) (destination, string, error) {
-	key := strings.TrimPrefix(u.Path, "/")
-	if u.Host == "" || key == "" {
-		return d, "", fmt.Errorf("%s names no object", u)
-	}
-	d.Bucket = u.Host
-	return d, key, nil
+// locate reads the bucket of s3://bucket/key.
+func (d s3Destination) locate(u *url.URL) destination {
+	fill(&d.Bucket, u.Host)
+	return d
 }

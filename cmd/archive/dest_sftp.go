@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/rtk-archive/rtk-archive/internal/fetch"
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
@@ -74,17 +73,12 @@ func (d sftpDestination) keyPrefix() string { return d.Prefix }
 
 func (d sftpDestination) sinkID() destination { d.Prefix = ""; return d }
 
-// locate reads sftp://user@host:port/abs/path: the path is read relative to the file system root,
-// whatever dir the config names, so a manifest stays verifiable after dir changes.
-func (d sftpDestination) locate(u *url.URL) (destination, string, error) {
-	port, _ := strconv.Atoi(u.Port())
-	d.Host, d.Port, d.Dir = u.Hostname(), port, "/"
-	if u.User != nil {
-		d.Username = u.User.Username()
+// locate reads the server and user of sftp://user@host:port/abs/path; the folder stays dir.
+func (d sftpDestination) locate(u *url.URL) destination {
+	fill(&d.Host, u.Hostname())
+	fill(&d.Username, u.User.Username())
+	if d.Port == 0 {
+		d.Port, _ = strconv.Atoi(u.Port())
 	}
-	key := strings.TrimPrefix(u.Path, "/")
-	if key == "" {
-		return d, "", fmt.Errorf("%s names no file", u.Redacted())
-	}
-	return d, key, nil
+	return d
 }

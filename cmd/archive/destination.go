@@ -32,8 +32,10 @@ type destination interface {
 	// sinkID is the entry without its prefix: entries that differ only by prefix share one sink. It
 	// must be a comparable value.
 	sinkID() destination
-	// locate completes the entry from a manifest's destination URL and returns the object's key.
-	locate(u *url.URL) (destination, string, error)
+	// locate completes the entry from a manifest's destination URL, as complete does from a
+	// storage_config: only the settings the config leaves open (bucket, host, ...) are taken from it.
+	// Whether the URL then names an object of that sink is for the sink's own URLs to say (verify).
+	locate(u *url.URL) destination
 }
 
 // destinationType is a registered type: the scheme of its URLs and its empty entry, which decoding

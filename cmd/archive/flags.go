@@ -95,7 +95,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stdou
 	fs.DurationVar(&o.FileTimeout, "file-timeout", 12*time.Hour, "each file's download and upload, resumes included, end within this time; the default fits a 24 h recording (about 7 GB) at 160 kB/s")
 	fs.Var(&o.MaxFileSize, "max-file-size", "largest file accepted, whether its size is announced or not (e.g. 16GiB); RealtimeKit records up to 24 h, about 7 GB")
 	fs.StringVar(&artifacts, "artifacts", getenv("ARCHIVE_ARTIFACTS"), "also archive each recording's session artifacts: transcript, summary, chat (comma-separated) or all, once per session, each 1 API call per session (env ARCHIVE_ARTIFACTS); default none")
-	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight files may take to finish before they are aborted")
+	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT/SIGHUP, how long in-flight files may take to finish before they are aborted")
 	if err := parseFlags(fs, args, runHelp, stdout); err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func readToken(file string, getenv func(string) string) (string, error) {
 		if err != nil {
 			return "", usagef("--api-token-file: %v", err)
 		}
-		if tok := strings.TrimSpace(string(b)); tok != "" {
+		if tok := strings.TrimSpace(withoutBOM(strings.TrimSpace(string(b)))); tok != "" {
 			return tok, nil
 		}
 		return "", usagef("--api-token-file %s is empty", file)

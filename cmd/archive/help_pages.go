@@ -56,14 +56,15 @@ Exit status:
        the summary say which and why)
   2    bad usage or configuration, nothing done (also: an API token the API refuses, a manifest
        another run holds)
-  130  stopped by SIGINT/SIGTERM after a clean shutdown; run again to archive the rest`,
+  130  stopped by SIGINT/SIGTERM/SIGHUP after a clean shutdown; run again to archive the rest`,
 }
 
 var verifyHelp = helpPage{
 	usage: "archive verify [flags]",
 	about: `
 Re-reads every object a manifest lists as archived or present (or a random sample) at its destination
-and checks its size and SHA-256, reading the bytes back. Exit 1 names every missing or differing object.`,
+and checks its size and SHA-256, reading the bytes back. Exit 1 names every missing or differing object.
+Only objects under the configured destinations are read: any other a line names is reported outside them.`,
 	groups: []helpGroup{
 		{"What to check", []string{"config", "manifest", "sample"}},
 		{"Pacing", []string{"concurrency"}},
@@ -82,7 +83,7 @@ Exit status:
   0    every object checked is there with its size and SHA-256
   1    at least one object is missing or differs (each is named)
   2    bad usage or configuration, nothing checked
-  130  stopped by SIGINT/SIGTERM`,
+  130  stopped by SIGINT/SIGTERM/SIGHUP`,
 }
 
 var demoHelp = helpPage{

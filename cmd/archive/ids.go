@@ -30,7 +30,11 @@ func readIDs(name string, stdin io.Reader) ([]archiver.Job, error) {
 	var jobs []archiver.Job
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
-		line, _, _ := strings.Cut(sc.Text(), "#")
+		text := sc.Text()
+		if n == 1 {
+			text = withoutBOM(strings.TrimSpace(text))
+		}
+		line, _, _ := strings.Cut(text, "#")
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue

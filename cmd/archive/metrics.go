@@ -69,10 +69,11 @@ func runMetrics(s *archiver.Summary, times runTimes, now time.Time) *prometheus.
 	stages := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "rtk_archive_stage_duration_seconds", Help: "Wall time of each stage of the last run: select (listing and selection), transfer (downloads, uploads, manifest)."}, []string{"stage"})
 	atRisk := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_at_risk", Help: "Recordings left unarchived whose media expires within --expiry-warning."})
 	unarchived := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_unarchived", Help: "Recordings RealtimeKit may still hold that the last run left unarchived (pending, failed, interrupted, not reached)."})
+	lost := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_lost", Help: "Recordings the last run found lost for the first time (or a backfill named): their media expired before any run archived them. A known loss counts in rtk_archive_recordings{status=\"lost\"} only."})
 	lastRun := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_last_run_timestamp_seconds", Help: "When the last run ended."})
-	reg.MustRegister(recordings, files, bytes, duration, stages, atRisk, unarchived, lastRun)
+	reg.MustRegister(recordings, files, bytes, duration, stages, atRisk, unarchived, lost, lastRun)
 	for _, o := range []archiver.Outcome{archiver.OutcomeArchived, archiver.OutcomePresent, archiver.OutcomeEarlier, archiver.OutcomePending,
-		archiver.OutcomeSkipped, archiver.OutcomeExpired, archiver.OutcomeFailed} {
+		archiver.OutcomeSkipped, archiver.OutcomeLost, archiver.OutcomeFailed} {
 		recordings.WithLabelValues(string(o)).Set(float64(s.Recordings[o]))
 	}
 	for _, st := range []manifest.Status{manifest.StatusArchived, manifest.StatusPresent, manifest.StatusPending, manifest.StatusSkipped, manifest.StatusFailed} {
@@ -85,6 +86,7 @@ func runMetrics(s *archiver.Summary, times runTimes, now time.Time) *prometheus.
 	stages.WithLabelValues("transfer").Set(transfer.Seconds())
 	atRisk.Set(float64(s.Urgent()))
 	unarchived.Set(float64(len(s.AtRisk)))
+	lost.Set(float64(len(s.Lost)))
 	lastRun.Set(float64(s.Finished.Unix()))
 	if exp, ok := earliestUnarchivedExpiry(s); ok {
 		earliest := prometheus.NewGauge(prometheus.GaugeOpts{Name: "rtk_archive_earliest_unarchived_expiry_seconds",

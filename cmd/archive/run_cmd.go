@@ -12,14 +12,27 @@ import (
 	"github.com/rtk-archive/rtk-archive/internal/runner"
 )
 
-// runCommand is `archive run`. stop is closed by a first SIGINT/SIGTERM; ctx ends with a second one.
+// runCommand is `archive run`. stop is closed by a first SIGINT/SIGTERM/SIGHUP; ctx ends with a second one.
 func runCommand(ctx context.Context, stop <-chan struct{}, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	opts, err := parseRunFlags("run", args, getenv, stdout, time.Now())
 	if err != nil {
 		return err
 	}
+	err = configAndRun(ctx, stop, opts, getenv, stdin, stdout, stderr)
+	var usage *usageError
+	if errors.As(err, &usage) && opts.Pushgateway != "" && !opts.DryRun {
+		// Exit 2 repeats every night until someone fixes it: say so where the alerts look.
+		if perr := pushConfigError(context.WithoutCancel(ctx), opts.Pushgateway, opts.Shard, opts.now()); perr != nil {
+			fmt.Fprintln(stderr, "archive: metrics not pushed:", perr)
+		}
+	}
+	return err
+}
+
+func configAndRun(ctx context.Context, stop <-chan struct{}, opts *runOptions, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := defaultConfig()
 	if opts.ConfigFile != "" {
+		var err error
 		if cfg, err = loadConfig(opts.ConfigFile); err != nil {
 			return &usageError{err}
 		}
@@ -30,6 +43,7 @@ func runCommand(ctx context.Context, stop <-chan struct{}, args []string, getenv
 // archiveRunWith builds the run's parts from the options and the config, runs it, and reports: the
 // summary, the metrics, and the error that decides the exit status.
 func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	logs := stderr
 	stderr = &syncWriter{w: stderr} // the logger and the progress line share it
 	log := newLogger(opts.LogFormat, opts.LogLevel, stderr, "run_id", newRunID(), "version", version, "shard", shardLabel(opts.Shard))
 	rate := opts.APIRate
@@ -92,7 +106,8 @@ func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions,
 	if sum == nil {
 		return runErr
 	}
-	printSummary(stdout, sum, opts)
+	printSummary(stdout, sum, opts, runErr)
+	noteDroppedLogs(stdout, logs, opts)
 	if opts.Pushgateway != "" && !opts.DryRun {
 		// A run that archived fine but could not report is still a good run: log, don't fail.
 		times := runTimes{Started: sum.Started.Add(-res.Select), Select: res.Select}

@@ -230,3 +230,45 @@ func sidecar(t *testing.T, c *cli) {
 		t.Fatalf("sha256sum -c: %v\n%s", err, out)
 	}
 }
+
+func TestSIGHUPShutsDownCleanlyAndExits130(t *testing.T) {
+	recs := slowRecordings(4)
+	c := newCLI(t, recs...)
+	c.api.SetDownloadRate(1_000_000) // 0.4 s per file
+	cmd, out := slowRun(t, c, "--grace", "10s")
+	waitForArchived(t, c.env["ARCHIVE_MANIFEST"], 1)
+	cmd.Process.Signal(syscall.SIGHUP)
+	if code := exitStatus(cmd.Wait()); code != 130 {
+		t.Fatalf("exit %d after SIGHUP, want 130\n%s", code, out)
+	}
+	entries, _ := manifest.Read(c.env["ARCHIVE_MANIFEST"])
+	for _, e := range entries {
+		if e.Status == manifest.StatusFailed {
+			t.Fatalf("a file in flight was not allowed to finish: %+v", e)
+		}
+	}
+	if !strings.Contains(out.String(), "stop requested") {
+		t.Fatalf("no graceful stop logged:\n%s", out)
+	}
+	sidecar(t, c)
+	assertNoPartials(t, c, recs)
+	if left, _ := filepath.Glob(filepath.Join(c.dir, "archive", "*", ".rtk-partial-*")); len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// verify stops at the first signal: it has nothing in flight worth a grace period, and a pod being
+// stopped sends only one before SIGKILL.
+func TestVerifyStopsAtTheFirstSignal(t *testing.T) {
+	c := newCLI(t, uploaded(1, 1000))
+	if code, out, errOut := c.run("run"); code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	stop := make(chan struct{})
+	close(stop)
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), stop, []string{"verify", "--manifest", c.env["ARCHIVE_MANIFEST"]}, func(k string) string { return c.env[k] }, nil, &out, &errOut)
+	if code := exitCode(err, &errOut); code != 130 {
+		t.Fatalf("verify after a signal: exit %d, want 130\n%s\n%s", code, out.String(), errOut.String())
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/url"
 	"slices"
 	"sync"
 
@@ -121,36 +120,6 @@ func verifyOne(ctx context.Context, r *router, e manifest.Entry) string {
 		return fmt.Sprintf("SHA-256 %s, the manifest says %s", got.SHA256, e.SHA256)
 	}
 	return ""
-}
-
-// locate finds the sink and key behind a manifest entry's destination URL.
-func (r *router) locate(ctx context.Context, e manifest.Entry) (sinks.Sink, string, error) {
-	u, err := url.Parse(e.Destination)
-	if err != nil {
-		return nil, "", fmt.Errorf("unreadable destination URL: %v", err)
-	}
-	typ := e.Target
-	if typ == "" { // manifests without the target field: the scheme tells, but for s3 (aws or Spaces)
-		for name, dt := range destinationTypes {
-			if dt.scheme == u.Scheme && (typ == "" || name == "aws") {
-				typ = name
-			}
-		}
-	}
-	dt, ok := destinationTypes[typ]
-	if !ok {
-		return nil, "", fmt.Errorf("no destination type can read %s URLs", u.Scheme)
-	}
-	d, ok := r.cfg.Destinations[typ]
-	if !ok {
-		d = dt.empty
-	}
-	d, key, err := d.locate(u)
-	if err != nil {
-		return nil, "", err
-	}
-	s, err := r.sink(ctx, typ, d)
-	return s, key, err
 }
 
 func envDefault(getenv func(string) string, key, def string) string {

@@ -45,10 +45,11 @@ func (r simRecording) statusAt(t time.Time) string {
 	return "UPLOADED"
 }
 
-// TestAWeekOfNightlyRunsLosesNothingSilently drives the real run path through nine nights with a clock
-// the test controls: recordings appear every day, some still recording at run time, one night is
-// missed, one run is killed mid-way, one recording's destination is broken. At the end every recording
-// that RealtimeKit held on some night is archived, or was reported at risk before it expired.
+// TestAWeekOfNightlyRunsLosesNothingSilently drives the real run path through eighteen nights with a
+// clock the test controls: recordings appear every day, some still recording at run time, one night is
+// missed, one run is killed mid-way, one recording's destination is broken, and then the job is down for
+// a week. At the end every recording that RealtimeKit held on some night is archived, or was reported at
+// risk before it expired, and every one that expired unarchived was reported lost exactly once.
 func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 	day0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	var sims []simRecording
@@ -65,7 +66,7 @@ func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 	add(day0.Add(-6*24*time.Hour), day0.Add(-6*24*time.Hour+3*time.Hour), nil)
 	add(day0.Add(-7*24*time.Hour), day0.Add(-7*24*time.Hour+time.Hour), nil) // gone before the first run
 	add(day0.Add(-3*24*time.Hour), day0.Add(-3*24*time.Hour+time.Hour), nil)
-	for d := range 9 {
+	for d := range 18 {
 		at := func(h int) time.Time { return day0.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour) }
 		add(at(10), at(11), nil)
 		add(at(14), at(15), nil)
@@ -94,13 +95,15 @@ func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 		missed     bool
 		killed     bool
 		sum        *nightSummary
+		code       int
 		api, dl    int
 		exitErr    error
 		reportedAt []string // urgent at-risk recordings
 	}
 	nights := []night{}
-	for d := 1; d <= 9; d++ {
-		nights = append(nights, night{day: d, missed: d == 4, killed: d == 6})
+	for d := 1; d <= 18; d++ {
+		outage := d >= 10 && d <= 16 // a week down: rotated credentials, a bad deploy
+		nights = append(nights, night{day: d, missed: d == 4 || outage, killed: d == 6})
 	}
 	requests := func() (api, downloads int) {
 		api = c.api.Requests(fetchtest.ListRoute)
@@ -150,6 +153,7 @@ func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 		c.api.SetDownloadRate(0)
 		api1, dl1 := requests()
 		nt.sum, nt.exitErr, nt.api, nt.dl = sum, err, api1-api0, dl1-dl0
+		nt.code = exitCode(err, io.Discard)
 		if sum != nil {
 			for _, f := range sum.AtRisk {
 				if f.Urgent {
@@ -162,7 +166,7 @@ func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 		}
 	}
 
-	t.Logf("%-5s %-6s %8s %7s %7s %7s %7s %6s %7s %9s %9s", "night", "", "archived", "earlier", "pending", "failed", "expired", "urgent", "unarch", "API calls", "downloads")
+	t.Logf("%-5s %-6s %8s %7s %7s %7s %5s %4s %6s %7s %9s %9s %4s", "night", "", "archived", "earlier", "pending", "failed", "lost", "new", "urgent", "unarch", "API calls", "downloads", "exit")
 	for _, nt := range nights {
 		if nt.missed {
 			t.Logf("%-5d %-6s", nt.day, "missed")
@@ -173,8 +177,8 @@ func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 		if nt.killed {
 			note = "killed"
 		}
-		t.Logf("%-5d %-6s %8d %7d %7d %7d %7d %6d %7d %9d %9d", nt.day, note, s.Recordings["archived"], s.Recordings["earlier"], s.Recordings["pending"],
-			s.Recordings["failed"], s.Recordings["expired"], s.urgent(), len(s.AtRisk), nt.api, nt.dl)
+		t.Logf("%-5d %-6s %8d %7d %7d %7d %5d %4d %6d %7d %9d %9d %4d", nt.day, note, s.Recordings["archived"], s.Recordings["earlier"], s.Recordings["pending"],
+			s.Recordings["failed"], s.Recordings["lost"], len(s.Lost), s.urgent(), len(s.AtRisk), nt.api, nt.dl, nt.code)
 	}
 
 	entries, err := manifest.Read(c.env["ARCHIVE_MANIFEST"])
@@ -215,8 +219,9 @@ func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 	if !nights[5].killed || nights[5].exitErr == nil {
 		t.Error("the killed night did not end in an interruption")
 	}
+	checkLosses(t, c, sims, nights[16].sum, nights[16].code, nights[17].sum, nights[17].code, day0.Add(17*24*time.Hour+2*time.Hour))
 	// A re-run right after the last night: what is complete costs the listing pages and nothing else.
-	rerunAt := day0.Add(9*24*time.Hour + 2*time.Hour + time.Minute)
+	rerunAt := day0.Add(18*24*time.Hour + 2*time.Hour + time.Minute)
 	c.api.SetNow(func() time.Time { return rerunAt })
 	api0, dl0 := requests()
 	pages0 := c.api.Requests(fetchtest.ListRoute)
@@ -264,6 +269,55 @@ type nightSummary struct {
 		RecordingID string `json:"recording_id"`
 		Urgent      bool   `json:"urgent"`
 	} `json:"at_risk"`
+	Lost []struct {
+		RecordingID string `json:"recording_id"`
+	} `json:"lost"`
+}
+
+// checkLosses holds the night after the outage and the night after it to the loss rule: every recording
+// that was listed on the first night after the outage with its media already gone is reported lost by
+// that night (exit 1, a failed line saying expired), and counted without alarm by the next.
+func checkLosses(t *testing.T, c *cli, sims []simRecording, after *nightSummary, afterCode int, next *nightSummary, nextCode int, at time.Time) {
+	t.Helper()
+	entries, err := manifest.Read(c.env["ARCHIVE_MANIFEST"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	archived := map[string]bool{}
+	for _, e := range entries {
+		if e.Kind == manifest.KindMetadata && e.Done() {
+			archived[e.RecordingID] = true
+		}
+	}
+	var want []string // listed that night (invoked within the window), uploaded, gone, never archived
+	for _, s := range sims {
+		if !s.errored && !s.invoked.Before(at.Add(-runner.CatchUpWindow)) && s.uploaded.Before(at) && !s.expiry().After(at) && !archived[s.rec.ID] {
+			want = append(want, s.rec.ID)
+		}
+	}
+	var got []string
+	for _, l := range after.Lost {
+		got = append(got, l.RecordingID)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	t.Logf("the night after a week down: %d lost, new %v (exit %d); the night after that: %d lost, %d new (exit %d)", after.Recordings["lost"], got, afterCode, next.Recordings["lost"], len(next.Lost), nextCode)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("the night after the outage reported %v lost, want %v", got, want)
+	}
+	if afterCode != 1 {
+		t.Errorf("the night that found the losses exited %d, want 1", afterCode)
+	}
+	for _, id := range want {
+		if !slices.ContainsFunc(entries, func(e manifest.Entry) bool {
+			return e.RecordingID == id && e.Status == manifest.StatusFailed && strings.Contains(e.Error, "expired")
+		}) {
+			t.Errorf("no failed line saying %s expired", id)
+		}
+	}
+	if len(next.Lost) != 0 || next.Recordings["lost"] == 0 || nextCode != 0 {
+		t.Errorf("the next night: %d lost, %v new, exit %d; want the known losses counted, none new, exit 0", next.Recordings["lost"], next.Lost, nextCode)
+	}
 }
 
 func (s *nightSummary) urgent() (n int) {

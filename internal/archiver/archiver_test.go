@@ -321,7 +321,7 @@ func TestA403FetchesAFreshURLOnce(t *testing.T) {
 	}
 }
 
-func TestAnExpiredRecordingIsGivenUpPlainlyAndReportedAtRisk(t *testing.T) {
+func TestAnExpiredRecordingIsLostAndTheOthersAtRisk(t *testing.T) {
 	r := rec(1, "UPLOADED", 10_000)
 	r.AudioSize = 500
 	r.Expiry = time.Now().Add(-time.Minute)
@@ -334,16 +334,26 @@ func TestAnExpiredRecordingIsGivenUpPlainlyAndReportedAtRisk(t *testing.T) {
 		e.api.Inject(fetchtest.DownloadRoute(late.ID, fetchtest.MediaFile), fetchtest.Fault{Status: 500, Body: "x", ContentType: "text/plain"})
 	}
 	sum, entries := e.run(false, r.ID, soon.ID, late.ID)
-	if sum.Failed() != 3 {
-		t.Fatalf("recordings %v", sum.Recordings)
+	if sum.Failed() != 3 || sum.Recordings[archiver.OutcomeLost] != 1 || len(sum.Lost) != 1 || sum.Lost[0].RecordingID != r.ID {
+		t.Fatalf("recordings %v lost %+v: want two failures and the expired one lost", sum.Recordings, sum.Lost)
 	}
-	if n := e.api.Requests(fetchtest.DetailRoute(r.ID)); n != 2 {
-		t.Fatalf("details of the expired recording fetched %d times, want 2: one refresh for all its files", n)
+	if n := e.api.Requests(fetchtest.DetailRoute(r.ID)); n != 1 {
+		t.Fatalf("details of the expired recording fetched %d times, want 1: its expiry says it is gone", n)
 	}
+	if n := e.api.Requests(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile)); n != 0 {
+		t.Fatalf("%d downloads of media RealtimeKit says it deleted", n)
+	}
+	lines := 0
 	for _, en := range entries {
-		if en.RecordingID == r.ID && en.Status == manifest.StatusFailed && !strings.Contains(en.Error, "expired") {
-			t.Fatalf("the manifest does not say plainly that the file expired: %q", en.Error)
+		if en.RecordingID == r.ID {
+			lines++
+			if en.Status != manifest.StatusFailed || !strings.Contains(en.Error, "expired") {
+				t.Fatalf("the manifest does not say plainly that the recording expired: %+v", en)
+			}
 		}
+	}
+	if lines != 1 {
+		t.Fatalf("%d lines for the lost recording, want 1", lines)
 	}
 	var atRisk, urgent []string
 	for _, f := range sum.AtRisk {
@@ -352,11 +362,11 @@ func TestAnExpiredRecordingIsGivenUpPlainlyAndReportedAtRisk(t *testing.T) {
 			urgent = append(urgent, f.RecordingID)
 		}
 	}
-	if len(atRisk) != 3 {
-		t.Fatalf("at risk: %v; want all three: every recording left unarchived is reported", atRisk)
+	if len(atRisk) != 2 || slices.Contains(atRisk, r.ID) {
+		t.Fatalf("at risk: %v; want the two failed ones: the lost one is no longer at risk, it is lost", atRisk)
 	}
-	if len(urgent) != 2 || !slices.Contains(urgent, r.ID) || !slices.Contains(urgent, soon.ID) {
-		t.Fatalf("urgent: %v; want the expired one and the one expiring in 10 h, not the one with 7 days left", urgent)
+	if len(urgent) != 1 || !slices.Contains(urgent, soon.ID) {
+		t.Fatalf("urgent: %v; want the one expiring in 10 h, not the one with 7 days left", urgent)
 	}
 	if !strings.Contains(e.logs.String(), "recording at risk") {
 		t.Fatal("no warning logged for recordings at risk")

@@ -94,6 +94,10 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 			break
 		}
 	}
+	if err != nil && refreshable(err) && expired(rec, a.now()) {
+		// The media expired while this run was on it: a loss, said once (a later run counts it).
+		return fail(fmt.Errorf("given up: RealtimeKit's copy expired at %s during this run: %s: %w", expiryText(rec), manifest.LostText, err))
+	}
 	if err != nil && refreshable(err) {
 		return fail(fmt.Errorf("given up: the download URL is expired or refused even after fetching a fresh one (RealtimeKit's copy expires %s): %w", expiryText(rec), err))
 	}

@@ -121,11 +121,8 @@ func safeName(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	s = b.String()
-	for len(s) > maxNameBytes {
-		_, size := utf8.DecodeLastRuneInString(s)
-		s = s[:len(s)-size]
-	}
+	// A long name is cut in its stem: the extension is what tells a player what the file is.
+	s = fit(b.String(), "", "")
 	// Trailing dots and spaces are dropped by Windows and SMB; any space, since cutting the name short
 	// may have left one that the TrimSpace above would remove, and a safe name must stay as it is.
 	s = strings.TrimRightFunc(s, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })

@@ -74,6 +74,21 @@ func TestReservedAndClashingNamesGiveWay(t *testing.T) {
 	}
 }
 
+func TestLongNamesAreCutInTheStemKeepingTheExtension(t *testing.T) {
+	for name, tc := range map[string]struct{ in, want string }{
+		"ascii":              {strings.Repeat("a", 296) + ".mp4", strings.Repeat("a", maxNameBytes-4) + ".mp4"},
+		"two-byte runes":     {strings.Repeat("é", 148) + ".mp4", strings.Repeat("é", 98) + ".mp4"},
+		"no extension":       {strings.Repeat("a", 300), strings.Repeat("a", maxNameBytes)},
+		"a long 'extension'": {"a." + strings.Repeat("b", 298), "a." + strings.Repeat("b", maxNameBytes-2)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := safeName(tc.in); got != tc.want {
+				t.Fatalf("safeName of %d bytes = %q (%d bytes), want %q", len(tc.in), got, len(got), tc.want)
+			}
+		})
+	}
+}
+
 func TestUnsafeRecordingIDsGetAFolderOfTheirOwn(t *testing.T) {
 	seen := map[string]string{}
 	for _, id := range []string{testID, "..", "../x", "a/b", "a_b", "", " "} {

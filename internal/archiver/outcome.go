@@ -16,9 +16,9 @@ const (
 	// OutcomeEarlier: the manifest holds the recording as completely archived at its destination, so
 	// it costs no API call, no download and no request to the destination; `archive verify` audits it.
 	OutcomeEarlier Outcome = "earlier"
-	// OutcomeExpired: RealtimeKit's copy was gone before any run archived the recording here (its line
-	// is skipped).
-	OutcomeExpired Outcome = "expired"
+	// OutcomeLost: RealtimeKit's copy was gone before any run archived the recording here. The first
+	// run that sees it writes a failed line and fails; later runs count it without failing (see lost.go).
+	OutcomeLost Outcome = "lost"
 	// OutcomePlanned: a dry run would archive the recording.
 	OutcomePlanned Outcome = "planned"
 )

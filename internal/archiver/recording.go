@@ -17,6 +17,11 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	log := a.log.With("recording_id", j.ID)
 	// whole writes a recording-level line (no file was attempted) and counts the outcome.
 	whole := func(outcome Outcome, status manifest.Status, reason string) error {
+		// Counted only once its line is written: the summary counts what the manifest holds.
+		if err := a.record(manifest.Entry{RecordingID: j.ID, Kind: manifest.KindMedia, Status: status, Error: reason}); err != nil {
+			a.atRisk(log, j.ID, j.expiry(), unrecorded)
+			return err
+		}
 		a.sum.addRecording(outcome, j.ID, reason)
 		switch outcome {
 		case OutcomeFailed:
@@ -24,7 +29,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		default:
 			log.Info("recording "+string(outcome), "reason", reason)
 		}
-		return a.record(manifest.Entry{RecordingID: j.ID, Kind: manifest.KindMedia, Status: status, Error: reason})
+		return nil
 	}
 	prior := priorNothing
 	if j.Reject == "" && j.Listed != nil {
@@ -45,7 +50,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	case prior == priorMedia:
 		return a.artifactsOnly(ctx, log, j.Listed)
 	case j.Listed != nil && expired(j.Listed, a.now()):
-		return whole(OutcomeExpired, manifest.StatusSkipped, fmt.Sprintf("RealtimeKit's copy expired at %s, before any run archived this recording here", expiryText(j.Listed)))
+		return a.lost(log, j.ID, j.Listed.DownloadURLExpiry)
 	}
 	rec, err := a.details(ctx, j)
 	if err != nil {
@@ -61,6 +66,9 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 	}
 	switch rec.Status {
 	case fetch.StatusUploaded:
+		if expired(rec, a.now()) { // a backfill's recording, which the listing no longer returns
+			return a.lost(log, rec.ID, rec.DownloadURLExpiry)
+		}
 	case fetch.StatusInvoked, fetch.StatusRecording, fetch.StatusUploading, fetch.StatusPaused:
 		a.atRisk(log, rec.ID, time.Time{}, fmt.Sprintf("status %s: not uploaded yet", rec.Status))
 		return whole(OutcomePending, manifest.StatusPending, fmt.Sprintf("status %s: not uploaded yet, a later run gets it", rec.Status))
@@ -95,6 +103,7 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 			return nil
 		}
 		if err := a.record(e); err != nil {
+			a.atRisk(log, rec.ID, rec.DownloadURLExpiry, unrecorded)
 			return err
 		}
 		switch e.Status {
@@ -137,6 +146,7 @@ func (a *archiver) settle(ctx context.Context, log *slog.Logger, rec *fetch.Reco
 		return nil
 	}
 	if err := a.record(e); err != nil {
+		a.atRisk(log, rec.ID, rec.DownloadURLExpiry, unrecorded)
 		return err
 	}
 	if e.Status == manifest.StatusFailed {
@@ -184,6 +194,10 @@ func (a *archiver) atRisk(log *slog.Logger, id string, exp time.Time, reason str
 	}
 }
 
+// unrecorded is the at-risk reason of a recording whose manifest line could not be written: the run
+// stops there, and whatever reached the destination is not proven by any manifest.
+const unrecorded = "its manifest line could not be written"
+
 const noMediaReason = "UPLOADED without any download URL: RealtimeKit keeps no copy (only the storage_config destination has it)"
 
 // earlier reports what the manifest holds of the listed recording at the destination it would go to
@@ -211,12 +225,14 @@ func expired(listed *fetch.Recording, now time.Time) bool {
 }
 
 // details returns what the run acts on for the job. The listing's view is used as it is when it is
-// good enough (a status with nothing to download, or download URLs whose expiry leaves URLMargin):
-// no detail call, which at the API's rate limit is what a run would otherwise spend its time on. A URL
-// the download host refuses is refreshed from the details later, once per recording.
+// good enough (a status with nothing to download, or download URLs that have not expired): no detail
+// call, which at the API's rate limit is what a run would otherwise spend its time on, and an urgent
+// recording never waits behind other recordings' API calls for it. A fresh URL could not outlive the
+// listed one anyway: RealtimeKit deletes the media when the URL it signed at upload expires. A URL the
+// download host refuses is refreshed from the details later, once per recording.
 func (a *archiver) details(ctx context.Context, j Job) (*fetch.Recording, error) {
 	if l := j.Listed; l != nil {
-		if l.Status != fetch.StatusUploaded || (!l.DownloadURLExpiry.IsZero() && l.DownloadURLExpiry.Sub(a.now()) >= a.cfg.URLMargin) {
+		if l.Status != fetch.StatusUploaded || (!l.DownloadURLExpiry.IsZero() && a.now().Before(l.DownloadURLExpiry)) {
 			return l, nil
 		}
 	}

@@ -3,13 +3,11 @@
 package archiver
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -45,9 +43,9 @@ type Config struct {
 	Stop <-chan struct{}
 	// Now is the clock expiries are judged by; default time.Now.
 	Now func() time.Time
-	// URLMargin: a listed download URL expiring sooner than this is not used; the details are fetched
-	// for a fresh one first. Default 1 h.
-	URLMargin time.Duration
+	// Backfill says the recordings were asked for by name (an ID file): a loss fails every run that
+	// names it, not only the first that sees it.
+	Backfill bool
 	// Artifacts are the session artifact kinds (manifest.KindTranscript, ...) archived with each
 	// uploaded recording that has a session; none when empty.
 	Artifacts []string
@@ -77,7 +75,6 @@ func Run(ctx context.Context, cfg Config, jobs []Job) (*Summary, error) {
 
 // RunWith is Run reporting into sum, which a progress display may read while the run goes on.
 func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summary, error) {
-	jobs = Order(jobs)
 	sum.planned.Store(int64(len(jobs)))
 	in := make(chan Job, len(jobs))
 	for _, j := range jobs {
@@ -87,8 +84,8 @@ func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summar
 	return run(ctx, cfg, in, false, sum)
 }
 
-// RunFeed is RunWith for jobs that arrive while the run goes on (the pages of a listing), taken in the
-// order they come. The sender closes in when no more come, and also when the run is stopped: what is
+// RunFeed is RunWith for jobs that arrive while the run goes on (the pages of a listing): a free worker
+// takes the job whose media expires first among all that have arrived (see dispatch). The sender closes in when no more come, and also when the run is stopped: what is
 // still in it then is reported as not reached.
 func RunFeed(ctx context.Context, cfg Config, in <-chan Job, sum *Summary) (*Summary, error) {
 	return run(ctx, cfg, in, true, sum)
@@ -113,9 +110,6 @@ func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.URLMargin <= 0 {
-		cfg.URLMargin = time.Hour
-	}
 	if !cfg.DryRun && cfg.Manifest == nil {
 		return nil, errors.New("archiver: no manifest")
 	}
@@ -128,33 +122,12 @@ func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary
 	feed := make(chan Job)
 	var held []Job // taken but never handed to a worker; read after Wait
 	g.Go(func() error {
-		defer close(feed)
-		for {
-			var j Job
-			var ok bool
-			select {
-			case j, ok = <-in:
-				if !ok {
-					return nil
-				}
-				if live {
-					sum.planned.Add(1)
-				}
-			case <-gctx.Done():
-				return nil
-			case <-cfg.Stop:
-				return nil
+		held = dispatch(gctx, cfg.Stop, in, feed, func() {
+			if live {
+				sum.planned.Add(1)
 			}
-			select {
-			case feed <- j:
-			case <-gctx.Done():
-				held = append(held, j)
-				return nil
-			case <-cfg.Stop:
-				held = append(held, j)
-				return nil
-			}
-		}
+		})
+		return nil
 	})
 	for range cfg.Concurrency {
 		g.Go(func() error {
@@ -188,26 +161,11 @@ func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary
 // Order puts the recordings whose media disappears first at the front; unknown expiries go last, in
 // their given order.
 func Order(jobs []Job) []Job {
-	jobs = slices.Clone(jobs)
-	expiry := func(j Job) time.Time {
-		if j.Listed == nil {
-			return time.Time{}
-		}
-		return j.Listed.DownloadURLExpiry
+	q := &deadlineQueue{}
+	for _, j := range jobs {
+		q.add(j)
 	}
-	slices.SortStableFunc(jobs, func(a, b Job) int {
-		ea, eb := expiry(a), expiry(b)
-		switch {
-		case ea.IsZero() && eb.IsZero():
-			return 0
-		case ea.IsZero():
-			return 1
-		case eb.IsZero():
-			return -1
-		}
-		return cmp.Compare(ea.UnixNano(), eb.UnixNano())
-	})
-	return jobs
+	return q.rest()
 }
 
 // archiver holds what the workers share.
@@ -224,16 +182,15 @@ func (a *archiver) now() time.Time { return a.cfg.Now() }
 // record writes one manifest line and counts it. A manifest that cannot be written stops the run: going
 // on would archive files no manifest can prove.
 func (a *archiver) record(e manifest.Entry) error {
+	if !a.cfg.DryRun {
+		if err := a.cfg.Manifest.Write(e); err != nil {
+			return fmt.Errorf("writing the manifest: %w", err) // not counted: the summary counts what the manifest holds
+		}
+	}
 	var archived int64
 	if e.Status == manifest.StatusArchived {
 		archived = e.Size
 	}
 	a.sum.addFile(e.Status, archived)
-	if a.cfg.DryRun {
-		return nil
-	}
-	if err := a.cfg.Manifest.Write(e); err != nil {
-		return fmt.Errorf("writing the manifest: %w", err)
-	}
 	return nil
 }

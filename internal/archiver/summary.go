@@ -17,12 +17,15 @@ type Summary struct {
 	Bytes      int64                   // bytes archived this run
 	Failures   []Failure               // every failed recording with its reason
 	AtRisk     []Failure               // recordings RealtimeKit may still hold that this run leaves unarchived
-	Plans      map[string]PlanTotal    // a dry run's plan, by destination name
-	Started    time.Time
-	Finished   time.Time
-	planned    atomic.Int64 // recordings selected for the run
-	moved      atomic.Int64 // bytes downloaded so far, including files still in flight
-	done       atomic.Int64 // recordings finished, whatever their outcome
+	// Lost are the losses this run alarms for: recordings whose media expired before any run archived
+	// them, seen for the first time (or named by a backfill). Recordings[OutcomeLost] counts known ones too.
+	Lost     []Failure
+	Plans    map[string]PlanTotal // a dry run's plan, by destination name
+	Started  time.Time
+	Finished time.Time
+	planned  atomic.Int64 // recordings selected for the run
+	moved    atomic.Int64 // bytes downloaded so far, including files still in flight
+	done     atomic.Int64 // recordings finished, whatever their outcome
 
 	// ArtifactCalls is the session artifact API calls made (in a dry run: that the run would make).
 	ArtifactCalls int
@@ -75,8 +78,23 @@ func (s *Summary) addRecording(outcome Outcome, id, reason string) {
 	}
 }
 
-// Failed is the number of recordings that failed.
-func (s *Summary) Failed() int { return s.Recordings[OutcomeFailed] }
+// Failed is the number of recordings this run fails for: failures and the losses it alarms for.
+func (s *Summary) Failed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Recordings[OutcomeFailed] + len(s.Lost)
+}
+
+// addLost counts a lost recording; alarm says this run reports it as a new loss.
+func (s *Summary) addLost(id, reason string, expiry time.Time, alarm bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Recordings[OutcomeLost]++
+	s.done.Add(1)
+	if alarm {
+		s.Lost = append(s.Lost, Failure{RecordingID: id, Reason: reason, Expiry: expiry, Urgent: true})
+	}
+}
 
 // Total is the number of recordings handled.
 func (s *Summary) Total() int {

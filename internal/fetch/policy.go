@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -73,10 +74,16 @@ func classifyAddr(ip netip.Addr) string {
 type downloadPolicy struct {
 	allowPrivate bool
 	classify     func(netip.Addr) string // classifyAddr; replaceable in this package's tests
+	// resolve is DNS, for a target handed to a proxy (proxyRoute); replaceable in this package's tests.
+	resolve func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 func newDownloadPolicy(allowPrivate bool) downloadPolicy {
-	return downloadPolicy{allowPrivate: allowPrivate, classify: classifyAddr}
+	return downloadPolicy{allowPrivate: allowPrivate, classify: classifyAddr, resolve: lookupHost}
+}
+
+func lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 }
 
 // checkURL checks what can be known before dialling: the scheme, and the host when it is an IP literal
@@ -128,15 +135,18 @@ func (p downloadPolicy) checkRedirect(req *http.Request, via []*http.Request) er
 // newDownloadClient builds the client downloads go through: base's settings, a dialer that enforces the
 // policy on each address dialled, and no transparent gzip (Go would otherwise ask for gzip and unpack
 // it, and we would archive bytes the host never served under the name we store). With the policy on,
-// proxies from the environment are not used: through a proxy the address dialled is the proxy's, and
-// the policy could not see where the request really goes.
+// base's proxy (HTTPS_PROXY, NO_PROXY) is still used, through proxyRoute: the target's addresses are
+// checked before the request goes to the proxy, and only the proxy is dialled unchecked.
 func newDownloadClient(base *http.Transport, p downloadPolicy) *http.Client {
 	t := base.Clone()
 	t.DisableCompression = true
+	var rt http.RoundTripper = t
 	if !p.allowPrivate {
 		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: p.control}
 		t.DialContext = d.DialContext
-		t.Proxy = nil
+		if t.Proxy != nil {
+			rt = newProxyRoute(p, t)
+		}
 	}
-	return &http.Client{Transport: t, CheckRedirect: p.checkRedirect}
+	return &http.Client{Transport: rt, CheckRedirect: p.checkRedirect}
 }

@@ -115,6 +115,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	p := cfg.Pipeline
 	p.Client, p.Router, p.Previous, p.Logger, p.Stop, p.Now = cfg.Client, cfg.Router, previous, r.log, cfg.Stop, cfg.Now
+	p.Backfill = cfg.Selection.Backfill
 	run := func(ctx context.Context, p archiver.Config, sum *archiver.Summary) (*archiver.Summary, error) {
 		return archiver.RunWith(ctx, p, jobs, sum)
 	}

@@ -23,9 +23,9 @@ const CatchUpWindow = MediaLifetime + 2*24*time.Hour
 
 // Selection is which recordings a run considers.
 type Selection struct {
-	Backfill     bool           // archive IDs (from an ID file) instead of listing the window
+	Backfill     bool // archive IDs (from an ID file) instead of listing the window
 	IDs          []archiver.Job
-	Since, Until time.Time      // the listing window
+	Since, Until time.Time // the listing window
 	MeetingID    string
 	Shard        Shard
 }

@@ -39,6 +39,7 @@ type Server struct {
 	now        func() time.Time
 	signatures map[string]string // per URL path: the fake signature a download must carry
 	rate       int64             // download bytes per second per request; 0 = unlimited
+	downloads  []string          // recording ID of each download request, in arrival order
 	paging     Paging
 	sessions   map[string]*Session // by ID; see sessions.go
 }
