@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -85,4 +86,41 @@ func (p *pausingReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.n += int64(n)
 	return n, err
+}
+
+// TestFailedPutRemovesItsTemporaryFile: an outage longer than the sink rides out fails the upload, and
+// the temporary file it had started is removed once the server answers again, not left to a later run.
+func TestFailedPutRemovesItsTemporaryFile(t *testing.T) {
+	cfg := keyLogin(t)
+	p := sinktest.NewFaultProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	cfg = viaProxy(t, cfg, p.Addr)
+	cfg.Outage = time.Second
+	cfg.Dir = t.TempDir()
+	s := sinks.Guard(open(t, cfg))
+
+	const size = 3 << 20
+	data := make([]byte, size)
+	rand.Read(data)
+	var halfway sync.WaitGroup
+	halfway.Add(1)
+	restarted := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		_, err := s.Put(context.Background(), "rec/a.mp4", &pausingReader{r: bytes.NewReader(data), at: size / 2, reached: halfway.Done, wait: restarted}, sinks.PutOptions{Size: size})
+		errs <- err
+	}()
+	halfway.Wait()
+	if left := partials(t, cfg.Dir); len(left) != 1 {
+		t.Fatalf("no temporary file while the upload is under way: %v", left)
+	}
+	p.Set(sinktest.Reset)
+	close(restarted)
+	time.Sleep(2 * time.Second) // longer than the sink's 1 s window
+	p.Set(sinktest.Pass)
+	if err := <-errs; !errors.Is(err, sinks.ErrTransient) {
+		t.Fatalf("an upload across a 2 s outage with a 1 s window: %v, want a transient failure", err)
+	}
+	if left := partials(t, cfg.Dir); len(left) > 0 {
+		t.Fatalf("left behind although the server came back: %v", left)
+	}
 }

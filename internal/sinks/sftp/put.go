@@ -69,7 +69,7 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 
 	u := &upload{s: s, final: final, tmp: tempName(final), create: create, body: body, src: &replay{src: body, ring: ring}}
 	if err := u.run(ctx); err != nil {
-		u.cleanup()
+		u.cleanup(ctx)
 		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
 	if s.sweeps.First(path.Dir(final)) {
@@ -278,13 +278,17 @@ func (u *upload) renameNew(c *sftp.Client) error {
 }
 
 // cleanup removes the temporary file after a failure, on a fresh context: the Put's own may be done.
-func (u *upload) cleanup() {
+// It waits for the server to come back as long as a call rides out an outage, so the server is not left
+// with the file; but when the Put ended because its ctx did (the run is stopping), it makes one short try.
+func (u *upload) cleanup(putCtx context.Context) {
 	if !u.created {
 		return
 	}
-	// Long enough to ride out the outage that may have failed the Put, so the server is not left with
-	// the file when it comes back.
-	ctx, cancel := context.WithTimeout(context.Background(), u.s.conn.outage+2*u.s.conn.cfg.Timeout)
+	wait := u.s.conn.outage + 2*u.s.conn.cfg.Timeout
+	if putCtx.Err() != nil {
+		wait = u.s.conn.cfg.Timeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	u.s.conn.do(ctx, func(c *sftp.Client) error {
 		if err := c.Remove(u.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
