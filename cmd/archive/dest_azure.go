@@ -17,6 +17,9 @@ type azureDestination struct {
 	Container string `yaml:"container"`
 	Prefix    string `yaml:"prefix"`
 	Endpoint  string `yaml:"endpoint"`
+	// Archive-grade settings (access_tier, encryption_scope, immutability, legal_hold, tags): the
+	// driver owns them.
+	Archive azure.Archive `yaml:",inline"`
 }
 
 // complete takes the container from storage_config's bucket, which is what Azure's bucket means.
@@ -33,6 +36,9 @@ func (d azureDestination) check(final bool) error {
 	if err := validURL("destinations.azure.endpoint", d.Endpoint, "http://127.0.0.1:10000/devstoreaccount1"); err != nil {
 		return err
 	}
+	if err := d.Archive.Check("destinations.azure"); err != nil {
+		return err
+	}
 	if final && d.Container == "" {
 		return errors.New("container is required: set destinations.azure.container (or give the recording's storage_config a bucket)")
 	}
@@ -46,6 +52,8 @@ func (d azureDestination) open(ctx context.Context, env func(string) string) (si
 		Endpoint:         d.Endpoint,
 		ConnectionString: env("AZURE_STORAGE_CONNECTION_STRING"),
 		AccountKey:       env("AZURE_STORAGE_KEY"),
+		Archive:          d.Archive,
+		Setting:          "destinations.azure",
 	}
 	if cfg.ConnectionString == "" && cfg.Account == "" {
 		return nil, errors.New("no Azure credentials: set AZURE_STORAGE_CONNECTION_STRING, or destinations.azure.account with AZURE_STORAGE_KEY or a Microsoft Entra identity (workload identity, managed identity)")

@@ -16,6 +16,8 @@ type gcsDestination struct {
 	Bucket   string `yaml:"bucket"`
 	Prefix   string `yaml:"prefix"`
 	Endpoint string `yaml:"endpoint"`
+	// Archive-grade settings (storage_class, kms_key_name, retention, temporary_hold): the driver owns them.
+	Archive gcs.Archive `yaml:",inline"`
 }
 
 func (d gcsDestination) complete(sc *fetch.StorageConfig) destination {
@@ -28,6 +30,9 @@ func (d gcsDestination) complete(sc *fetch.StorageConfig) destination {
 
 func (d gcsDestination) check(final bool) error {
 	if err := validURL("destinations.gcs.endpoint", d.Endpoint, "http://127.0.0.1:4443/storage/v1/"); err != nil {
+		return err
+	}
+	if err := d.Archive.Check("destinations.gcs"); err != nil {
 		return err
 	}
 	if final && d.Bucket == "" {
@@ -44,7 +49,7 @@ func (d gcsDestination) open(ctx context.Context, env func(string) string) (sink
 	if host := env("STORAGE_EMULATOR_HOST"); endpoint == "" && host != "" {
 		endpoint = emulatorEndpoint(host)
 	}
-	return gcs.New(ctx, gcs.Config{Bucket: d.Bucket, Endpoint: endpoint})
+	return gcs.New(ctx, gcs.Config{Bucket: d.Bucket, Endpoint: endpoint, Archive: d.Archive, Setting: "destinations.gcs"})
 }
 
 func (d gcsDestination) keyPrefix() string { return d.Prefix }

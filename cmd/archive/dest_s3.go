@@ -20,6 +20,8 @@ type s3Destination struct {
 	Prefix    string `yaml:"prefix"`
 	Endpoint  string `yaml:"endpoint"`
 	PathStyle bool   `yaml:"path_style"`
+	// Archive-grade settings (storage_class, sse, object_lock, tags, ...): the driver owns them.
+	Archive s3.Archive `yaml:",inline"`
 }
 
 func (d s3Destination) complete(sc *fetch.StorageConfig) destination {
@@ -33,6 +35,9 @@ func (d s3Destination) complete(sc *fetch.StorageConfig) destination {
 
 func (d s3Destination) check(final bool) error {
 	if err := validURL("destinations."+d.typ+".endpoint", d.Endpoint, "https://host:port"); err != nil {
+		return err
+	}
+	if err := d.Archive.Check("destinations." + d.typ); err != nil {
 		return err
 	}
 	if !final {
@@ -64,6 +69,8 @@ func (d s3Destination) open(ctx context.Context, env func(string) string) (sinks
 		SecretAccessKey: env("AWS_SECRET_ACCESS_KEY"),
 		SessionToken:    env("AWS_SESSION_TOKEN"),
 		CAFile:          env("AWS_CA_BUNDLE"),
+		Archive:         d.Archive,
+		Setting:         "destinations." + d.typ,
 	}
 	if d.typ == "digitalocean" {
 		if cfg.Endpoint == "" {

@@ -30,7 +30,7 @@ var placeholders = map[string]string{
 	"api-rate": "PER_S", "artifacts": "LIST", "api-burst": "N", "shard": "K/N", "shards": "N", "progress": "auto|always|never",
 	"progress-interval": "D", "pushgateway": "URL", "manifest-upload-interval": "D", "stall-timeout": "D",
 	"min-rate": "SIZE", "file-timeout": "D", "max-file-size": "SIZE", "grace": "D", "dir": "DIR",
-	"sample": "PERCENT",
+	"sample": "PERCENT", "read": "auto|always|never",
 }
 
 // setHelp makes fs print nothing by itself: errors are returned and reported once by main, and

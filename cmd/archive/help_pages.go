@@ -63,10 +63,12 @@ var verifyHelp = helpPage{
 	usage: "archive verify [flags]",
 	about: `
 Re-reads every object a manifest lists as archived or present (or a random sample) at its destination
-and checks its size and SHA-256, reading the bytes back. Exit 1 names every missing or differing object.
+and checks its size and SHA-256, reading the bytes back where --read allows, else by the checksums the
+store keeps. Each line says how the object was proven, and its lock on a retention destination (a
+retain-until shorter than configured fails). Exit 1 names every missing or differing object.
 Only objects under the configured destinations are read: any other a line names is reported outside them.`,
 	groups: []helpGroup{
-		{"What to check", []string{"config", "manifest", "sample"}},
+		{"What to check", []string{"config", "manifest", "sample", "read"}},
 		{"Pacing", []string{"concurrency"}},
 		{"Output", []string{"log-format", "log-level"}},
 	},
@@ -74,6 +76,7 @@ Only objects under the configured destinations are read: any other a line names 
 Examples:
   archive verify --config archive.yaml --manifest manifest.jsonl            # everything
   archive verify --config archive.yaml --manifest manifest.jsonl --sample 5 # a cheap nightly audit
+  archive verify --config archive.yaml --manifest manifest.jsonl --read never # no GET, no retrieval fee
 
 Environment:
   ARCHIVE_CONFIG, ARCHIVE_MANIFEST, ARCHIVE_LOG_LEVEL, and the destination credentials of

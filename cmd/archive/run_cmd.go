@@ -45,6 +45,11 @@ func configAndRun(ctx context.Context, stop <-chan struct{}, opts *runOptions, g
 func archiveRunWith(ctx context.Context, stop <-chan struct{}, opts *runOptions, cfg *fileConfig, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	logs := stderr
 	stderr = &syncWriter{w: stderr} // the logger and the progress line share it
+	if opts.Overwrite {
+		if err := refuseOverwrite(cfg); err != nil {
+			return err
+		}
+	}
 	log := newLogger(opts.LogFormat, opts.LogLevel, stderr, "run_id", newRunID(), "version", version, "shard", shardLabel(opts.Shard))
 	rate := opts.APIRate
 	if rate == 0 {

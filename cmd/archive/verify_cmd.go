@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,19 +12,20 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/rtk-archive/rtk-archive/internal/manifest"
-	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/termsafe"
 )
 
 // verifyCommand is `archive verify`: re-read what a manifest lists as archived or present and check
-// size and SHA-256 at each destination, by reading the bytes back (a stored checksum proves nothing
-// about bytes that rotted after upload).
+// size and SHA-256 at each destination. --read says when bytes are read back (a stored checksum
+// proves nothing about bytes that rotted after upload) and when the store's own checksums must do
+// (a cold tier, which can't be read without a restore); see verify_read.go.
 func verifyCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("archive verify", flag.ContinueOnError)
 	configFile := fs.String("config", getenv("ARCHIVE_CONFIG"), "destinations config file (env ARCHIVE_CONFIG)")
 	manifestPath := fs.String("manifest", envDefault(getenv, "ARCHIVE_MANIFEST", "manifest.jsonl"), "manifest to verify (env ARCHIVE_MANIFEST)")
 	sample := fs.Float64("sample", 100, "verify a random PERCENT of the objects (a cheap nightly audit)")
 	concurrency := fs.Int("concurrency", 4, "objects read at once")
+	readFlag := fs.String("read", "auto", "how each object is proven: auto reads every object readable as it is and proves cold ones (S3 GLACIER/DEEP_ARCHIVE, Azure Archive) by stored checksums; never reads nothing (stored checksums only); always reads everything, a cold object fails with \"restore required\"")
 	logFormat := fs.String("log-format", "", "text or json; default text on a terminal, json otherwise")
 	logLevel := fs.String("log-level", getenv("ARCHIVE_LOG_LEVEL"), "debug, info, warn or error (env ARCHIVE_LOG_LEVEL); default warn for text on a terminal, info otherwise")
 	if err := parseFlags(fs, args, verifyHelp, stdout); err != nil {
@@ -39,6 +39,10 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 	if *concurrency < 1 {
 		return usagef("--concurrency must be at least 1")
+	}
+	readMode, err := parseReadMode(*readFlag)
+	if err != nil {
+		return err
 	}
 	cfg := defaultConfig()
 	if *configFile != "" {
@@ -69,17 +73,21 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 	r := newRouter(cfg, getenv)
 	defer r.Close()
 	var mu sync.Mutex
-	var problems []string
+	written := uploadTimes(entries)
+	var problems, proven []string
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(*concurrency)
 	for _, e := range todo {
 		g.Go(func() error {
-			if problem := verifyOne(gctx, r, e); problem != "" {
+			how, problem := proveOne(gctx, r, e, readMode, written[e.Destination])
+			mu.Lock()
+			defer mu.Unlock()
+			if problem != "" {
 				log.Error("verify failed", "destination", e.Destination, "problem", problem)
-				mu.Lock()
 				problems = append(problems, fmt.Sprintf("%s: %s", e.Destination, problem))
-				mu.Unlock()
+				return nil
 			}
+			proven = append(proven, fmt.Sprintf("%s: %s", e.Destination, how))
 			return nil
 		})
 	}
@@ -88,6 +96,10 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 		return errInterrupted
 	}
 	slices.Sort(problems)
+	slices.Sort(proven)
+	for _, p := range proven {
+		fmt.Fprintln(stdout, "ok", termsafe.String(p))
+	}
 	for _, d := range damaged {
 		// The audit covers the manifest itself: a line that can't be read may be an object unchecked.
 		problems = append(problems, fmt.Sprintf("%s %s: damaged, skipped", *manifestPath, d))
@@ -100,26 +112,6 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 		return fmt.Errorf("%w: %d objects are missing or differ from the manifest", errSomeFailed, len(problems))
 	}
 	return nil
-}
-
-// verifyOne reads one object back and says what is wrong with it, or "".
-func verifyOne(ctx context.Context, r *router, e manifest.Entry) string {
-	s, key, err := r.locate(ctx, e)
-	if err != nil {
-		return err.Error()
-	}
-	got, err := sinks.ReadBack(ctx, s, key)
-	switch {
-	case errors.Is(err, sinks.ErrNotFound):
-		return "missing"
-	case err != nil:
-		return err.Error()
-	case got.Size != e.Size:
-		return fmt.Sprintf("size %d, the manifest says %d", got.Size, e.Size)
-	case got.SHA256 != e.SHA256:
-		return fmt.Sprintf("SHA-256 %s, the manifest says %s", got.SHA256, e.SHA256)
-	}
-	return ""
 }
 
 func envDefault(getenv func(string) string, key, def string) string {

@@ -1,13 +1,9 @@
 package archiver
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -32,7 +28,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 		f.URL = u
 	}
 	dest := t.Sink.URL(f.Key)
-	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Target: t.Name, Expiry: rec.DownloadURLExpiry}
+	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: dest, Target: t.Name, Expiry: rec.DownloadURLExpiry, KeyID: sinks.KeyID(t.Sink)}
 	fail := func(err error) manifest.Entry {
 		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
 		rs.refused = rs.refused || errors.Is(err, sinks.ErrPermanent)
@@ -41,7 +37,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 	}
 
 	present := func(o *sinks.Object) manifest.Entry {
-		entry.Status, entry.Size, entry.SHA256 = manifest.StatusPresent, o.Size, o.SHA256
+		entry.Status, entry.Size, entry.SHA256, entry.Checksum = manifest.StatusPresent, o.Size, o.SHA256, o.Checksum
 		log.Debug("already archived", "kind", f.Kind, "destination", dest)
 		return entry
 	}
@@ -104,7 +100,7 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 	if err != nil {
 		return fail(err)
 	}
-	entry.Status, entry.Size, entry.SHA256 = manifest.StatusArchived, obj.Size, obj.SHA256
+	entry.Status, entry.Size, entry.SHA256, entry.Checksum = manifest.StatusArchived, obj.Size, obj.SHA256, obj.Checksum
 	log.Info("archived", "kind", f.Kind, "file", f.Name, "destination", dest, "size", obj.Size)
 	return entry
 }
@@ -198,74 +194,33 @@ func retryable(err error) bool {
 // existing returns the object already at f's key when it is verifiably the file we would archive, nil
 // when the key is free, and an error when something else is there (unless Overwrite) or the check fails.
 func (a *archiver) existing(ctx context.Context, rec *fetch.Recording, t Target, f file) (*sinks.Object, error) {
-	size, expect := f.Size, func() (string, error) {
-		// Not ours on record: hash the source to learn whether the object is the same file.
-		want, err := a.sourceSHA256(ctx, f)
-		if err != nil {
-			return "", fmt.Errorf("an object already exists at the destination and the source could not be read to compare: %w", err)
-		}
-		return want, nil
-	}
 	if prev, ok := a.cfg.Previous.Lookup(t.Sink.URL(f.Key), f.Kind); ok {
-		// An earlier run archived it: compare with what it recorded.
-		size, expect = prev.Size, func() (string, error) { return prev.SHA256, nil }
+		// An earlier run archived it: prove it by what that run recorded (see recorded.go).
+		return a.recorded(ctx, t, f, prev)
 	}
-	st, same, err := sinks.Holds(ctx, t.Sink, f.Key, size, expect)
-	switch {
-	case errors.Is(err, sinks.ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("checking the destination: %w", err)
-	case same:
-		return &st, nil
-	case a.cfg.Overwrite:
-		return nil, nil
-	}
-	return nil, fmt.Errorf("a different object (%d bytes) is already at the destination; refusing to overwrite it: move it away or run with --overwrite", st.Size)
+	return a.unrecorded(ctx, t, f) // see unrecorded.go
 }
 
-// sourceSHA256 downloads f only to hash it.
-func (a *archiver) sourceSHA256(ctx context.Context, f file) (string, error) {
-	media, err := a.cfg.Client.OpenMedia(ctx, f.URL, f.Size)
-	if err != nil {
-		return "", err
-	}
-	defer media.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, media); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// metadata stores the recording's redacted details beside its files. Unlike media, the details are
-// ours to refresh: a different earlier version is replaced. When this run archived any of the files
-// (fresh), the details are written without first looking for an earlier copy: one request less per
-// recording.
+// metadata stores the recording's redacted details beside its files, once: the first version written
+// stays, and no later run rewrites it, even when the details it would write now differ (a later run
+// knows more: a stop reason, what became of a session artifact). A rewrite would make the SHA-256 an
+// earlier manifest recorded false, let two runs at once race, and is refused, or kept as another locked
+// version, on a write-once destination. What changed later is in the manifest's own lines.
 func (a *archiver) metadata(ctx context.Context, rec *fetch.Recording, t Target, fresh bool) manifest.Entry {
 	f := metadataFile(rec, t.Prefix)
-	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: t.Sink.URL(f.Key), Target: t.Name}
+	entry := manifest.Entry{RecordingID: rec.ID, Kind: f.Kind, File: f.Name, Destination: t.Sink.URL(f.Key), Target: t.Name, KeyID: sinks.KeyID(t.Sink)}
 	doc, err := rec.Redacted()
 	if err != nil {
 		entry.Status, entry.Error = manifest.StatusFailed, fmt.Sprintf("encoding details: %v", err)
 		return entry
 	}
 	doc = append(doc, '\n')
-	sum := sha256.Sum256(doc)
-	want := hex.EncodeToString(sum[:])
-	if !fresh {
-		// Whatever the check finds or fails to find, writing the details again is right: they are ours.
-		if st, same, err := sinks.Holds(ctx, t.Sink, f.Key, int64(len(doc)), func() (string, error) { return want, nil }); err == nil && same {
-			entry.Status, entry.Size, entry.SHA256 = manifest.StatusPresent, st.Size, want
-			return entry
-		}
-	}
-	obj, err := t.Sink.Put(ctx, f.Key, bytes.NewReader(doc), sinks.PutOptions{Size: int64(len(doc)), SHA256: want})
+	obj, status, err := writeOnce(ctx, t.Sink, f.Key, doc, fresh)
 	if err != nil {
 		entry.Status, entry.Error = manifest.StatusFailed, err.Error()
 		return entry
 	}
-	entry.Status, entry.Size, entry.SHA256 = manifest.StatusArchived, obj.Size, obj.SHA256
+	entry.Status, entry.Size, entry.SHA256 = status, obj.Size, obj.SHA256
 	return entry
 }
 

@@ -46,8 +46,15 @@ type Entry struct {
 	File   string    `json:"file,omitempty"`   // file name within the recording, e.g. the track's name
 	Expiry time.Time `json:"expiry,omitzero"`  // download_url_expiry, for recordings still at risk
 	// SessionID is the session a transcript, summary or chat line is about.
-	SessionID string    `json:"session_id,omitempty"`
-	Time      time.Time `json:"time"` // when the line was written
+	SessionID string `json:"session_id,omitempty"`
+	// Checksum is the destination's own checksum of the object ("crc32c:<base64>"), kept when the
+	// object itself could not record our SHA-256 (an S3 multipart upload): a later run or verify
+	// proves the object by it without reading the body.
+	Checksum string `json:"checksum,omitempty"`
+	// KeyID names the key the object is encrypted with when the destination uses one the user chose
+	// (a KMS key, an encryption scope, "sse-c:md5:..." for a customer-supplied key): never a key.
+	KeyID string    `json:"key_id,omitempty"`
+	Time  time.Time `json:"time"` // when the line was written
 }
 
 // Done reports whether the entry says the file is safely at its destination.

@@ -7,8 +7,10 @@ import (
 
 // Holds says whether the object at key is the one expected: size bytes (-1: any size) whose SHA-256
 // expect returns. It returns an error matching ErrNotFound when nothing is at key. The SHA-256 is the
-// destination's own record when it keeps one, else it is read back. expect is asked only when the size
-// allows a match, so a caller that must download the source to learn its SHA-256 does so only then.
+// destination's own record when it keeps one, else it is read back, unless the object is cold (a
+// restore would be needed first): that fails with ErrRestoreRequired and reads nothing. expect is
+// asked only when the size allows a match, so a caller that must download the source to learn its
+// SHA-256 does so only then.
 func Holds(ctx context.Context, s Sink, key string, size int64, expect func() (string, error)) (Object, bool, error) {
 	st, err := s.Stat(ctx, key)
 	if err != nil {
@@ -22,6 +24,9 @@ func Holds(ctx context.Context, s Sink, key string, size int64, expect func() (s
 		return st, false, err
 	}
 	if st.SHA256 == "" {
+		if d, err := Describe(ctx, s, key); err == nil && d.Cold {
+			return st, false, fmt.Errorf("the object already at %s keeps no SHA-256 and can't be read: %w", s.URL(key), ErrRestoreRequired)
+		}
 		rb, err := ReadBack(ctx, s, key)
 		if err != nil {
 			return st, false, fmt.Errorf("verifying the object already at %s: %w", s.URL(key), err)

@@ -23,10 +23,14 @@ import (
 // A reader error (including ErrChecksumMismatch from Verified) is such a failure, and so is a ctx
 // that ends before the object is complete: the error then matches ctx.Err().
 //
-// Object stores that record our SHA-256 in metadata after the upload (S3 multipart, GCS with an
-// unknown SHA-256) may find the object stored but its metadata write refused: that Put fails too, and
-// the driver removes the object it wrote (see ChecksumNotRecorded); only if that removal fails as well
-// does the object stay, without its checksum, and the error says so.
+// A store that records our SHA-256 in metadata after the upload (GCS with an unknown SHA-256; S3 never
+// does, it keeps the store's own checksum in Object.Checksum instead) may find the object stored but its
+// metadata write refused: that Put fails too, and the driver removes the object it wrote (see
+// ChecksumNotRecorded); only if that removal fails as well does the object stay, without its
+// checksum, and the error says so.
+//
+// The exception to "nothing new at key": a destination that locks what it writes (see WriteOnce)
+// never deletes, so an object that failed its check after it was stored stays, and the error says so.
 //
 // Drivers keep this promise by running under Guard, which hands their Put a Body (see body.go) and
 // checks the Object they report against what was read; a driver's Put called without Guard fails.
@@ -54,6 +58,10 @@ type Object struct {
 	Key    string
 	Size   int64
 	SHA256 string // lowercase hex; "" when the destination does not keep it (Stat only)
+	// Checksum is the destination's own checksum of the bytes, as Description.Checksum, when a Put
+	// could not record the SHA-256 on the object itself (an S3 multipart upload): the manifest keeps
+	// it, so a later run proves the object by it without reading the body. Often "".
+	Checksum string
 }
 
 // Sentinels drivers map their errors to; the original error stays reachable with errors.As.

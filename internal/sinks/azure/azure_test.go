@@ -87,7 +87,14 @@ func (r *recorder) record(key string) func(sinks.Object, error) (sinks.Object, e
 
 func TestConformance(t *testing.T) {
 	sinktest.Run(t, sinktest.Harness{
-		New:       func(t *testing.T) sinks.Sink { return &recorder{Sink: newTestSink(t)} },
+		New: func(t *testing.T) sinks.Sink { return &recorder{Sink: newTestSink(t)} },
+		// Azurite keeps no immutability or legal hold: the settings go on every commit (see
+		// TestCommitCarriesTheSettings) and the mode checks the rest.
+		WriteOnce: func(t *testing.T) sinks.Sink {
+			s := newTestSink(t)
+			s.archive = Archive{AccessTier: "Cool", LegalHold: true}
+			return s
+		},
 		Leftovers: leftovers,
 		BigSize:   5<<20 + 3, // several 1 MiB blocks and a short last one
 		Faults: &sinktest.Faults{

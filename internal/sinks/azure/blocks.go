@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
@@ -38,6 +39,7 @@ func (s *Sink) putBlocks(ctx context.Context, bb *blockblob.Client, v sinks.Body
 			sum := md5.Sum(block)
 			_, err := bb.StageBlock(ctx, blockID(upload, i), streaming.NopCloser(bytes.NewReader(block)), &blockblob.StageBlockOptions{
 				TransactionalValidation: blob.TransferValidationTypeMD5(sum[:]),
+				CPKScopeInfo:            s.archive.scope(),
 			})
 			if err != nil {
 				return fmt.Errorf("stage block %d bytes: %w", len(block), mapUploadErr(err))
@@ -55,9 +57,16 @@ func (s *Sink) putBlocks(ctx context.Context, bb *blockblob.Client, v sinks.Body
 	for i := range ids {
 		ids[i] = blockID(upload, i)
 	}
+	c := s.archive.creation(time.Now())
 	resp, err := bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{
-		Metadata:         map[string]*string{sinks.MetadataSHA256: to.Ptr(v.SHA256())},
-		AccessConditions: onlyNew(create),
+		Metadata:                     map[string]*string{sinks.MetadataSHA256: to.Ptr(v.SHA256())},
+		AccessConditions:             onlyNew(create),
+		Tier:                         c.tier,
+		CPKScopeInfo:                 c.scope,
+		LegalHold:                    c.legalHold,
+		ImmutabilityPolicyMode:       c.mode,
+		ImmutabilityPolicyExpiryTime: c.until,
+		Tags:                         c.tags,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("commit %d blocks: %w", len(ids), mapWriteErr(mapErr(err), create))

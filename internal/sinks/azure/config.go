@@ -21,6 +21,10 @@ type Config struct {
 	BlocksInFlight int // blocks one Put stages concurrently; default 3
 
 	Deadlines sinks.Deadlines // bound every request and its retries; sinks.Deadlines' defaults when zero
+	// Archive: access tier, encryption scope, immutability, legal hold and tags (options.go).
+	Archive Archive
+	// Setting is the config path of these settings, for messages (e.g. destinations.azure).
+	Setting string
 }
 
 func (c Config) withDefaults() Config {
@@ -29,6 +33,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Buffers <= 0 {
 		c.Buffers = 8
+	}
+	if c.Setting == "" {
+		c.Setting = "azure"
 	}
 	if c.BlocksInFlight <= 0 {
 		c.BlocksInFlight = 3

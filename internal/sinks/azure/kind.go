@@ -32,9 +32,9 @@ func (s *Sink) Kind(err error) error {
 
 // Check implements sinks.Checker with one request for the container's properties.
 func (s *Sink) Check(ctx context.Context) error {
-	_, err := s.client.GetProperties(ctx, nil)
+	props, err := s.client.GetProperties(ctx, nil)
 	if err == nil {
-		return nil
+		return s.preflight(props) // the archive-grade settings against the container (preflight.go)
 	}
 	var re *azcore.ResponseError
 	if errors.As(err, &re) && re.StatusCode == http.StatusNotFound {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
@@ -73,10 +74,17 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 
 func (s *Sink) putSmall(ctx context.Context, bb *blockblob.Client, v sinks.Body, body []byte, create bool) (*azcore.ETag, error) {
 	sum := md5.Sum(body)
+	c := s.archive.creation(time.Now())
 	resp, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(body)), &blockblob.UploadOptions{
-		TransactionalValidation: blob.TransferValidationTypeMD5(sum[:]),
-		Metadata:                map[string]*string{sinks.MetadataSHA256: to.Ptr(v.SHA256())},
-		AccessConditions:        onlyNew(create),
+		TransactionalValidation:      blob.TransferValidationTypeMD5(sum[:]),
+		Metadata:                     map[string]*string{sinks.MetadataSHA256: to.Ptr(v.SHA256())},
+		AccessConditions:             onlyNew(create),
+		Tier:                         c.tier,
+		CPKScopeInfo:                 c.scope,
+		LegalHold:                    c.legalHold,
+		ImmutabilityPolicyMode:       c.mode,
+		ImmutabilityPolicyExpiryTime: c.until,
+		Tags:                         c.tags,
 	})
 	if err != nil {
 		return nil, mapWriteErr(mapUploadErr(err), create)
@@ -94,7 +102,8 @@ func onlyNew(create bool) *blob.AccessConditions {
 
 // verify reads back what was committed. The service already checked every byte against its MD5; this
 // checks that the blob holds as many bytes as were read and carries their SHA-256. A blob that fails
-// is deleted (only if it is still the one we wrote) so nothing unverified stays at the key.
+// is deleted (only if it is still the one we wrote) so nothing unverified stays at the key, except on
+// a write-once destination, where Azure refuses the delete (409) and the blob is reported as it is.
 func (s *Sink) verify(ctx context.Context, bb *blockblob.Client, obj sinks.Object, etag *azcore.ETag) error {
 	props, err := bb.GetProperties(ctx, nil)
 	if err != nil {
@@ -112,6 +121,9 @@ func (s *Sink) verify(ctx context.Context, bb *blockblob.Client, obj sinks.Objec
 		bad = fmt.Errorf("stored SHA-256 %q, sent %s: %w", got, obj.SHA256, sinks.ErrChecksumMismatch)
 	default:
 		return nil
+	}
+	if s.WriteOnce() {
+		return fmt.Errorf("%w (the blob is left in place: the destination locks what it stores)", bad)
 	}
 	_, err = bb.Delete(ctx, &blob.DeleteOptions{AccessConditions: &blob.AccessConditions{
 		ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: etag},

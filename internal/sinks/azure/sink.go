@@ -29,6 +29,8 @@ type Sink struct {
 	pool      *parts.Pool
 	inFlight  int // blocks staged concurrently by one Put
 	download  policy.RetryOptions
+	archive   Archive
+	setting   string // config path of the archive settings, for messages
 }
 
 var (
@@ -42,6 +44,9 @@ func New(cfg Config) (*Sink, error) {
 	if cfg.Container == "" {
 		return nil, fmt.Errorf("azure: container is required")
 	}
+	if err := cfg.Archive.Check(cfg.Setting); err != nil {
+		return nil, err
+	}
 	client, account, err := newClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("azure container %s: %w", cfg.Container, err)
@@ -53,6 +58,8 @@ func New(cfg Config) (*Sink, error) {
 		pool:      parts.NewPool(cfg.BlockSize, cfg.Buffers),
 		inFlight:  cfg.BlocksInFlight,
 		download:  downloadRetry(cfg),
+		archive:   cfg.Archive,
+		setting:   cfg.Setting,
 	}, nil
 }
 

@@ -45,6 +45,10 @@ type Config struct {
 	// Deadlines bound every request and its retries (sinks.Deadlines' defaults when zero): the SDK
 	// would otherwise retry a failing upload for as long as the caller's context lasts.
 	Deadlines sinks.Deadlines
+	// Archive: storage class, KMS key, retention and hold of every object (options.go).
+	Archive Archive
+	// Setting is the config path of these settings, for messages (e.g. destinations.gcs).
+	Setting string
 }
 
 // Sink is a GCS bucket. It holds one client, and so one connection pool, for all its calls.
@@ -55,6 +59,8 @@ type Sink struct {
 	chunkSize int
 	chunks    *parts.Pool // bounds the chunk buffers of all uploads together
 	deadlines sinks.Deadlines
+	archive   Archive
+	setting   string // config path of the archive settings, for messages
 }
 
 var (
@@ -71,6 +77,12 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	cfg.Deadlines = cfg.Deadlines.WithDefaults()
 	if cfg.Bucket == "" {
 		return nil, errors.New("gcs: no bucket")
+	}
+	if cfg.Setting == "" {
+		cfg.Setting = "gcs"
+	}
+	if err := cfg.Archive.Check(cfg.Setting); err != nil {
+		return nil, err
 	}
 	if cfg.ChunkSize <= 0 {
 		cfg.ChunkSize = DefaultChunkSize
@@ -102,6 +114,8 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		chunkSize: chunk,
 		chunks:    parts.NewPool(chunk, int(max(cfg.BufferBudget/int64(chunk), 1))),
 		deadlines: cfg.Deadlines,
+		archive:   cfg.Archive,
+		setting:   cfg.Setting,
 	}, nil
 }
 

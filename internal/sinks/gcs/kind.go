@@ -32,11 +32,11 @@ func (s *Sink) Kind(err error) error {
 
 // Check implements sinks.Checker with one request for the bucket's attributes.
 func (s *Sink) Check(ctx context.Context) error {
-	_, err := s.bucket.Attrs(ctx)
+	attrs, err := s.bucket.Attrs(ctx)
 	var ge *googleapi.Error
 	switch {
 	case err == nil:
-		return nil
+		return s.preflight(attrs) // the archive-grade settings against the bucket (preflight.go)
 	case errors.Is(err, storage.ErrBucketNotExist):
 		return sinks.Permanent(fmt.Errorf("bucket gs://%s does not exist: %w", s.name, err))
 	case errors.As(err, &ge) && ge.Code >= 400 && ge.Code < 500 && ge.Code != http.StatusTooManyRequests:

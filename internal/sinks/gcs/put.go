@@ -88,6 +88,7 @@ func (s *Sink) upload(ctx context.Context, key string, v sinks.Body, chunk int, 
 	w.ChunkTransferTimeout = s.deadlines.For(int64(chunk))
 	w.ChunkRetryDeadline = time.Duration(s.deadlines.Attempts) * (w.ChunkTransferTimeout + s.deadlines.Backoff())
 	w.ContentType = contentType(key)
+	s.archive.apply(w, time.Now())
 	if sha != "" {
 		// Verified fails the body unless it hashes to sha, so it can be stored before it is checked.
 		w.Metadata = map[string]string{sinks.MetadataSHA256: sha}

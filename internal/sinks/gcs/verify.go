@@ -45,6 +45,12 @@ func matches(a *storage.ObjectAttrs, want sinks.Object, crc uint32) error {
 	if a == nil {
 		return errors.New("the service reported no object")
 	}
+	if !hasChecksum(a) {
+		// Not a mismatch: GCS leaves crc32c and md5Hash out of an object under a customer-supplied
+		// key when the request lacks the key. Comparing 0 with the body's CRC32C would condemn
+		// good bytes.
+		return fmt.Errorf("generation %d: the service reported no CRC32C or MD5 for it (an object under a customer-supplied encryption key shows none without the key), so it can't be checked", a.Generation)
+	}
 	if a.Size != want.Size {
 		return fmt.Errorf("generation %d holds %d bytes, %d were sent: %w", a.Generation, a.Size, want.Size, sinks.ErrSizeMismatch)
 	}
@@ -56,9 +62,16 @@ func matches(a *storage.ObjectAttrs, want sinks.Object, crc uint32) error {
 
 // discard deletes the generation just written when it does not hold the body. It runs even when ctx
 // is cancelled: wrong bytes must not stay at the key.
+//
+// A write-once destination (retention or a hold) keeps it: GCS would refuse the delete with 403, and
+// the object is reported as it is instead. So does an object whose checksum was not reported at all:
+// nothing shows its bytes are wrong.
 func (s *Sink) discard(ctx context.Context, a *storage.ObjectAttrs) error {
 	if a == nil {
 		return nil
+	}
+	if s.WriteOnce() || !hasChecksum(a) {
+		return fmt.Errorf("generation %d is left in place", a.Generation)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
@@ -67,3 +80,7 @@ func (s *Sink) discard(ctx context.Context, a *storage.ObjectAttrs) error {
 	}
 	return nil
 }
+
+// hasChecksum reports whether the service reported a checksum of the object's bytes. A CRC32C of 0
+// is possible, so only both absent means none.
+func hasChecksum(a *storage.ObjectAttrs) bool { return a.CRC32C != 0 || len(a.MD5) > 0 }

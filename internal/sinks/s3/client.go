@@ -52,12 +52,16 @@ type Config struct {
 	// Deadlines bound each request: an attempt gets Floor + its bytes at MinRate to be answered
 	// (sinks.Deadlines' defaults when zero).
 	Deadlines sinks.Deadlines
+
+	// Archive: storage class, encryption, Object Lock and tags of every object (options.go).
+	Archive Archive
+	// Setting is the config path of these settings, for messages (e.g. destinations.aws).
+	Setting string
 }
 
 const (
 	minPartSize = 5 << 20 // S3's minimum for every part but the last
 	maxParts    = 10_000  // S3's maximum part count
-	maxCopySize = 5 << 30 // largest object a single CopyObject can rewrite
 )
 
 func (c *Config) defaults() error {
@@ -80,6 +84,12 @@ func (c *Config) defaults() error {
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = c.Deadlines.Attempts
 	}
+	if c.Setting == "" {
+		c.Setting = "s3"
+	}
+	if err := c.Archive.Check(c.Setting); err != nil {
+		return err
+	}
 	if c.Region == "" && c.Endpoint != "" {
 		c.Region = "us-east-1"
 	}
@@ -91,10 +101,18 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, fmt.Errorf("s3 destination: %w", err)
 	}
+	ssec, err := loadCustomerKey(cfg.Setting, cfg.Archive.SSECustomerKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("s3 destination: %w", err)
+	}
 	if cfg.Endpoint != "" {
 		u, err := url.Parse(cfg.Endpoint)
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			return nil, fmt.Errorf("s3 destination: endpoint %q is not an http(s) URL", cfg.Endpoint)
+		}
+		if ssec != nil && u.Scheme != "https" {
+			// S3 refuses SSE-C over plain http, and the key would travel in the clear.
+			return nil, fmt.Errorf("%s.sse_customer_key_file: the key is sent with every request, which needs an https endpoint, not %s", cfg.Setting, cfg.Endpoint)
 		}
 	}
 	// Uploads run several parts at once per file and several files at once: keep enough idle
@@ -154,5 +172,6 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		bucket: cfg.Bucket,
 		cfg:    cfg,
 		pool:   parts.NewPool(int(cfg.PartSize), cfg.Buffers),
+		ssec:   ssec,
 	}, nil
 }

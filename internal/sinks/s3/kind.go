@@ -24,6 +24,9 @@ var (
 func (s *Sink) Kind(err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
+		if isKMSRefusal(api) {
+			return sinks.ErrPermanent // the configured key: no retry makes it usable
+		}
 		switch api.ErrorCode() {
 		case "NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled",
 			"InvalidBucketName", "AccountProblem", "InvalidToken", "ExpiredToken", "InvalidRequest",
@@ -46,7 +49,7 @@ func (s *Sink) Kind(err error) error {
 func (s *Sink) Check(ctx context.Context) error {
 	_, err := s.client.HeadBucket(ctx, &s3sdk.HeadBucketInput{Bucket: &s.bucket})
 	if err == nil {
-		return nil
+		return s.preflight(ctx) // the archive-grade settings against the bucket (preflight.go)
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -63,7 +64,7 @@ func (s *Sink) put(ctx context.Context, key string, r io.Reader, opts sinks.PutO
 		case err == nil && size == int(opts.Size)+1:
 			err = fmt.Errorf("body longer than %d bytes: %w", opts.Size, sinks.ErrSizeMismatch)
 		case err == nil:
-			return s.putMultipart(ctx, key, body, buf, io.MultiReader(bytes.NewReader(probe[:]), src), ifAbsent)
+			return s.putMultipart(ctx, key, body, buf, io.MultiReader(bytes.NewReader(probe[:]), src), opts.SHA256, ifAbsent)
 		}
 	}
 	defer s.pool.Put(buf)
@@ -105,6 +106,10 @@ func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks
 		ContentLength: aws.Int64(int64(len(data))),
 		Metadata:      map[string]string{sinks.MetadataSHA256: obj.SHA256},
 	}
+	c := s.creation(time.Now())
+	in.StorageClass, in.ServerSideEncryption, in.SSEKMSKeyId, in.Tagging = c.StorageClass, c.SSE, c.KMSKeyID, c.Tagging
+	in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus = c.LockMode, c.RetainUntil, c.LegalHold
+	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = c.ssec.headers()
 	if ifAbsent {
 		in.IfNoneMatch = aws.String("*")
 	}
@@ -132,8 +137,7 @@ func (s *Sink) putSingle(ctx context.Context, key string, data []byte, obj sinks
 		return nil
 	}
 	if _, err := s.verify(ctx, key, w); err != nil {
-		s.remove(ctx, key)
-		return err
+		return s.discard(ctx, key, err)
 	}
 	return nil
 }

@@ -32,15 +32,18 @@ type Sink struct {
 	bucket string
 	cfg    Config // with defaults applied
 	pool   *parts.Pool
+	ssec   *customerKey // SSE-C key sent on every request on an object; nil without
 }
 
-// Stat reports the object's size and the SHA-256 kept in its metadata ("" when absent, e.g. for an
-// object too large to have its metadata rewritten after a multipart upload).
+// Stat reports the object's size and the SHA-256 kept in its metadata ("" when absent, e.g. for a
+// streamed multipart upload, whose SHA-256 is known only at its end; see Describe).
 func (s *Sink) Stat(ctx context.Context, key string) (sinks.Object, error) {
 	if err := checkKey(key); err != nil {
 		return sinks.Object{}, err
 	}
-	out, err := s.client.HeadObject(ctx, &s3sdk.HeadObjectInput{Bucket: &s.bucket, Key: &key})
+	in := &s3sdk.HeadObjectInput{Bucket: &s.bucket, Key: &key}
+	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = s.ssec.headers()
+	out, err := s.client.HeadObject(ctx, in)
 	if err != nil {
 		return sinks.Object{}, s.wrap("stat", key, err)
 	}
@@ -53,7 +56,9 @@ func (s *Sink) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
-	out, err := s.client.GetObject(ctx, &s3sdk.GetObjectInput{Bucket: &s.bucket, Key: &key})
+	in := &s3sdk.GetObjectInput{Bucket: &s.bucket, Key: &key}
+	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = s.ssec.headers()
+	out, err := s.client.GetObject(ctx, in)
 	if err != nil {
 		return nil, s.wrap("open", key, err)
 	}

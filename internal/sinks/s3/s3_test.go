@@ -78,6 +78,8 @@ func harness(endpointVar string) sinktest.Harness {
 			Bound: 10 * time.Second,
 			HTTP:  true,
 		},
+		WriteOnce:   func(t *testing.T) sinks.Sink { return lockedSink(t, testenv.Require(t, endpointVar), governance, true) },
+		StoresLocks: true,
 		Missing: func(t *testing.T) sinks.Sink {
 			s, err := New(t.Context(), Config{
 				Bucket: "rtk-missing-" + strings.ToLower(rand.Text()[:8]), Endpoint: testenv.Require(t, endpointVar), PathStyle: true,
@@ -112,22 +114,39 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// TestMultipartKeepsSHA256 checks that a multipart object gets our SHA-256 in its metadata, also for a
-// key that must be escaped in the copy that sets it.
-func TestMultipartKeepsSHA256(t *testing.T) {
+// TestMultipartWritesOnce checks that a multipart object is written once, straight to its key: no
+// copy onto itself (which fails on GLACIER and leaves a second version under Object Lock). The Put
+// reports the full-object CRC32C the server verified and reports on a HEAD; a SHA-256 known before the
+// body goes into the object's metadata at creation. The key needs escaping in any copy source.
+func TestMultipartWritesOnce(t *testing.T) {
 	s := newSink(t, testenv.Require(t, "RTK_TEST_S3_ENDPOINT"))
+	reqs := capture(s)
 	data := make([]byte, 2*minPartSize+7)
 	rand.Read(data)
 	key := "odd/会議 a+b%20&c?.mp4"
-	if _, err := sinks.Guard(s).Put(t.Context(), key, bytes.NewReader(data), sinks.PutOptions{Size: -1}); err != nil {
-		t.Fatal(err)
-	}
-	st, err := s.Stat(t.Context(), key)
+	obj, err := sinks.Guard(s).Put(t.Context(), key, bytes.NewReader(data), sinks.PutOptions{Size: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Size != int64(len(data)) || st.SHA256 != sha(data) {
-		t.Fatalf("Stat = %+v, want size %d sha256 %s", st, len(data), sha(data))
+	d, err := s.Describe(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := "crc32c:" + b64crc(crc32.Checksum(data, castagnoli))
+	if d.Size != int64(len(data)) || obj.Checksum != whole || d.Checksum != whole {
+		t.Fatalf("Put = %+v, Describe = %+v, want size %d and checksum %s on both", obj, d, len(data), whole)
+	}
+	for _, r := range reqs.all() {
+		if r.Header.Get("X-Amz-Copy-Source") != "" {
+			t.Fatalf("the Put copied an object: %s %s", r.Method, r.URL)
+		}
+	}
+	known := "known/" + key
+	if _, err := sinks.Guard(s).Put(t.Context(), known, bytes.NewReader(data), sinks.PutOptions{Size: -1, SHA256: sha(data)}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.Stat(t.Context(), known); err != nil || st.SHA256 != sha(data) {
+		t.Fatalf("Stat of a multipart object whose SHA-256 was known = %+v, %v; want the SHA-256 in its metadata", st, err)
 	}
 }
 

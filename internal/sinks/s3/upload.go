@@ -46,11 +46,26 @@ type upload struct {
 
 // putMultipart uploads first (a full part) and the rest of the body. Any failure aborts the upload, so
 // nothing is left; the body's size and SHA-256 are checked before CompleteMultipartUpload.
-func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, first []byte, rest io.Reader, ifAbsent bool) (obj sinks.Object, err error) {
+//
+// Everything the object is created with goes on CreateMultipartUpload: its class, encryption, lock and
+// tags, and our SHA-256 when the caller knows it before the body (sha). A streamed body's SHA-256 is
+// known only at its end, when S3 takes no more metadata: it goes into the manifest instead, beside the
+// object's full-object CRC32C (ChecksumType FULL_OBJECT), which S3 checks against the parts' CRC32Cs when
+// it completes the upload and reports on every HEAD. The object is never copied onto itself to add the
+// SHA-256 later: on GLACIER that copy fails, and under Object Lock it leaves a second locked version.
+func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, first []byte, rest io.Reader, sha string, ifAbsent bool) (obj sinks.Object, err error) {
 	create := &s3sdk.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &key}
 	if !s.cfg.ContentMD5 {
 		create.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32c
+		create.ChecksumType = types.ChecksumTypeFullObject
 	}
+	if sha != "" {
+		create.Metadata = map[string]string{sinks.MetadataSHA256: sha}
+	}
+	c := s.creation(time.Now())
+	create.StorageClass, create.ServerSideEncryption, create.SSEKMSKeyId, create.Tagging = c.StorageClass, c.SSE, c.KMSKeyID, c.Tagging
+	create.ObjectLockMode, create.ObjectLockRetainUntilDate, create.ObjectLockLegalHoldStatus = c.LockMode, c.RetainUntil, c.LegalHold
+	create.SSECustomerAlgorithm, create.SSECustomerKey, create.SSECustomerKeyMD5 = c.ssec.headers()
 	out, err := s.client.CreateMultipartUpload(ctx, create)
 	if err != nil {
 		s.pool.Put(first)
@@ -73,7 +88,17 @@ func (s *Sink) putMultipart(ctx context.Context, key string, body sinks.Body, fi
 		}
 		return sinks.Object{}, s.wrap("put", key, err)
 	}
-	return obj, s.finishMultipart(ctx, key, obj, u.want(obj), etag)
+	if err := s.finishMultipart(ctx, key, u.want(obj)); err != nil {
+		return sinks.Object{}, err
+	}
+	if s.cfg.ContentMD5 {
+		// No CRC here (Spaces): the multipart ETag, the MD5 of the parts' MD5s the store checked, is
+		// what a later HEAD can be compared with.
+		obj.Checksum = "etag:" + etag
+	} else {
+		obj.Checksum = "crc32c:" + b64crc(u.whole.Sum32())
+	}
+	return obj, nil
 }
 
 // send stores part i (part number i+1) with its checksum.
@@ -94,6 +119,7 @@ func (u *upload) send(ctx context.Context, i int, data []byte) error {
 	} else {
 		in.ChecksumCRC32C = aws.String(b64crc(crc))
 	}
+	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = u.s.ssec.headers()
 	var opts []func(*s3sdk.Options)
 	if in.ChecksumCRC32C != nil {
 		// The signed CRC32C header already lets the server refuse a damaged part: hashing the part
@@ -128,6 +154,12 @@ func (u *upload) complete(ctx context.Context) (etag string, err error) {
 	if u.ifAbsent {
 		in.IfNoneMatch = aws.String("*")
 	}
+	if !u.s.cfg.ContentMD5 {
+		// The whole body's CRC32C: S3 combines the parts' CRC32Cs and refuses the upload if they differ.
+		in.ChecksumCRC32C = aws.String(b64crc(u.whole.Sum32()))
+		in.ChecksumType = types.ChecksumTypeFullObject
+	}
+	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = u.s.ssec.headers()
 	out, err := u.s.client.CompleteMultipartUpload(ctx, in)
 	if err != nil {
 		return "", fmt.Errorf("complete: %w", err)

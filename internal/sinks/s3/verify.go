@@ -24,7 +24,9 @@ type want struct {
 
 // verify asks the server what it stored at key and compares it with w, before a Put reports success.
 func (s *Sink) verify(ctx context.Context, key string, w want) (*s3sdk.HeadObjectOutput, error) {
-	out, err := s.client.HeadObject(ctx, &s3sdk.HeadObjectInput{Bucket: &s.bucket, Key: &key, ChecksumMode: types.ChecksumModeEnabled})
+	in := &s3sdk.HeadObjectInput{Bucket: &s.bucket, Key: &key, ChecksumMode: types.ChecksumModeEnabled}
+	in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = s.ssec.headers()
+	out, err := s.client.HeadObject(ctx, in)
 	if err != nil {
 		return nil, s.wrap("verify", key, err)
 	}

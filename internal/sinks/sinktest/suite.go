@@ -33,6 +33,13 @@ type Harness struct {
 	Missing func(t *testing.T) sinks.Sink
 	// Faults, for drivers that reach a server over the network, adds the fault cases (faults.go).
 	Faults *Faults
+	// WriteOnce returns a sink configured to lock what it writes (retention, a hold), on a fresh
+	// destination that can keep it; nil for drivers without such settings (SFTP, local), whose
+	// write-once mode then runs on New's sink. See writeonce.go.
+	WriteOnce func(t *testing.T) sinks.Sink
+	// StoresLocks says the server keeps and reports the locks WriteOnce's sink sets (versitygw,
+	// fake-gcs-server; not Azurite, which has no immutability).
+	StoresLocks bool
 }
 
 // Run runs every conformance test against the harness.
@@ -74,6 +81,7 @@ func Run(t *testing.T, h Harness) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
 	}
+	t.Run("WriteOnce", func(t *testing.T) { runWriteOnce(t, h) })
 }
 
 func randomBytes(t *testing.T, n int64) []byte {
