@@ -19,6 +19,9 @@ func (g guarded) storedAnyway(ctx context.Context, key string, body *Verified, e
 	if !errors.Is(err, ErrTransient) || !body.Done() || ctx.Err() != nil {
 		return Object{}, false
 	}
+	if errors.Is(err, ErrChecksumMismatch) || errors.Is(err, ErrSizeMismatch) {
+		return Object{}, false // the destination answered, and its answer was that it holds other bytes
+	}
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	st, same, herr := Holds(ctx, g.s, key, body.N(), func() (string, error) { return body.SHA256(), nil })
