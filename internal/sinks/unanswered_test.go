@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 )
@@ -13,9 +14,10 @@ import (
 // lostAnswer is a driver whose write is carried out but whose answer never comes: it stores what it
 // read (or, with other, other bytes of the same size) and fails as a timed-out request does.
 type lostAnswer struct {
-	stored []byte
-	other  bool
-	stats  int
+	stored   []byte
+	other    bool
+	mismatch bool // the store answers, saying it holds other bytes
+	stats    int
 }
 
 func (l *lostAnswer) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (Object, error) {
@@ -30,6 +32,9 @@ func (l *lostAnswer) Put(ctx context.Context, key string, r io.Reader, opts PutO
 	l.stored = data
 	if l.other {
 		l.stored = bytes.ToUpper(data)
+	}
+	if l.mismatch {
+		return Object{}, Transient(fmt.Errorf("the store reports another checksum: %w", ErrChecksumMismatch))
 	}
 	return Object{}, &ErrNoAnswer{Method: "PUT", Host: "store", After: 1}
 }
@@ -58,6 +63,10 @@ func TestGuardLooksAfterALostAnswer(t *testing.T) {
 	_, err = Guard(&lostAnswer{other: true}).Put(t.Context(), "k", bytes.NewReader(data), opts)
 	if na := (*ErrNoAnswer)(nil); !errors.As(err, &na) || !errors.Is(err, ErrTransient) {
 		t.Fatalf("other bytes at the key: %v, want the timeout, transient", err)
+	}
+	// An answer that says other bytes are there is taken at its word.
+	if _, err = Guard(&lostAnswer{mismatch: true}).Put(t.Context(), "k", bytes.NewReader(data), opts); !errors.Is(err, ErrChecksumMismatch) {
+		t.Fatalf("a store that answered with a mismatch: %v, want the mismatch", err)
 	}
 	// A body that failed never reached the end: nothing to look for.
 	l := &lostAnswer{}
