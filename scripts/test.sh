@@ -22,6 +22,7 @@ fuzz_targets=(
 	"./internal/fetch FuzzRecordingDecode"
 	"./cmd/archive FuzzReadIDs"
 	"./internal/manifest FuzzReadManifest"
+	"./internal/manifest FuzzIndexAgreesWithTheManifest"
 	"./internal/fetch FuzzListPage"
 )
 for t in "${fuzz_targets[@]}"; do

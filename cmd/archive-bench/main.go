@@ -48,8 +48,12 @@ func run(ctx context.Context, args []string) error {
 	only := fs.String("only", "", "comma-separated scenario numbers to run (1, 2, 3, 4); default all")
 	concurrency := fs.Int("concurrency", 8, "recordings (and rclone transfers) in flight")
 	keep := fs.Bool("keep", false, "keep the work folder (the archiver's logs and manifests) and print its name")
+	history := fs.String("history", "", "run the history case instead (a year of manifest, nothing new: history.go), e.g. 1000x365,10000x365; needs no S3 server")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *history != "" {
+		return historyBench(ctx, *history, *archiveBin, *keep)
 	}
 	s3, err := s3FromEnv()
 	if err != nil {

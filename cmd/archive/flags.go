@@ -87,7 +87,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stdou
 	fs.StringVar(&o.Progress, "progress", "auto", "auto, always or never: a live progress line on a terminal, a progress log line otherwise")
 	fs.DurationVar(&o.ProgressEvery, "progress-interval", 30*time.Second, "how often progress is logged when not on a terminal")
 	fs.StringVar(&o.Pushgateway, "pushgateway", getenv("ARCHIVE_PUSHGATEWAY"), "push the run's metrics to this Prometheus Pushgateway URL at the end (env ARCHIVE_PUSHGATEWAY)")
-	fs.DurationVar(&o.ManifestEvery, "manifest-upload-interval", 5*time.Minute, "with manifest_destination in the config: how often the manifest is copied there during a run")
+	fs.DurationVar(&o.ManifestEvery, "manifest-upload-interval", 5*time.Minute, "with manifest_destination in the config: how often the lines written since are sent there during a run")
 	fs.DurationVar(&o.StallTimeout, "stall-timeout", 60*time.Second, "a download that sends no bytes for this long is cut and resumed")
 	fs.BoolVar(&o.AllowPrivateDownloads, "allow-private-downloads", envBool(getenv, "ARCHIVE_ALLOW_PRIVATE_DOWNLOADS"),
 		"accept download URLs over plain http and to loopback, private or link-local addresses, for emulators and tests (env ARCHIVE_ALLOW_PRIVATE_DOWNLOADS=1); without it a download must be https to a public address, after every redirect")

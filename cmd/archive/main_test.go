@@ -274,7 +274,7 @@ func TestManifestDestinationOutlivesThePod(t *testing.T) {
 	if code, out, errOut := c.run("run", "--config", "c.yaml"); code != 0 {
 		t.Fatalf("run: %d\n%s\n%s", code, out, errOut)
 	}
-	runs, _ := filepath.Glob(filepath.Join(remote, "manifests", "runs", "*.jsonl"))
+	runs, _ := filepath.Glob(filepath.Join(remote, "manifests", "runs", "*", "*.jsonl"))
 	if len(runs) != 1 {
 		t.Fatalf("run copies: %v", runs)
 	}
@@ -283,22 +283,27 @@ func TestManifestDestinationOutlivesThePod(t *testing.T) {
 	if out, err := check.CombinedOutput(); err != nil {
 		t.Fatalf("the copied manifest fails its checksum: %v\n%s", err, out)
 	}
-	// A fresh pod: no local manifest. The skip list comes from the latest copy: nothing is downloaded,
-	// and the recording costs no detail call either.
+	// A fresh pod: no local manifest. The skip list comes from the state: nothing is downloaded, and the
+	// recording costs no detail call either.
 	os.Remove(c.env["ARCHIVE_MANIFEST"])
+	os.Remove(c.env["ARCHIVE_MANIFEST"] + ".index")
 	before := c.api.Requests(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile))
 	details := c.api.Requests(fetchtest.DetailRoute(r.ID))
 	if code, out, errOut := c.run("run", "--config", "c.yaml"); code != 0 || !strings.Contains(out, "1 earlier") {
 		t.Fatalf("second run: %d\n%s\n%s", code, out, errOut)
 	}
 	if after := c.api.Requests(fetchtest.DownloadRoute(r.ID, fetchtest.MediaFile)); after != before {
-		t.Fatal("the second pod downloaded again what the latest manifest lists")
+		t.Fatal("the second pod downloaded again what the state lists")
 	}
 	if c.api.Requests(fetchtest.DetailRoute(r.ID)) != details {
-		t.Fatal("the second pod fetched the details of a recording the latest manifest holds as complete")
+		t.Fatal("the second pod fetched the details of a recording the state holds as complete")
 	}
-	if runs, _ := filepath.Glob(filepath.Join(remote, "manifests", "runs", "*.jsonl")); len(runs) != 2 {
+	// The second run wrote no line, so it sent no segment; its state is a new object beside the first.
+	if runs, _ := filepath.Glob(filepath.Join(remote, "manifests", "runs", "*", "*.jsonl")); len(runs) != 1 {
 		t.Fatalf("run copies after two runs: %v", runs)
+	}
+	if states, _ := filepath.Glob(filepath.Join(remote, "manifests", "state", "*.index")); len(states) != 2 {
+		t.Fatalf("states after two runs: %v", states)
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -23,7 +25,7 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 	fs := flag.NewFlagSet("archive verify", flag.ContinueOnError)
 	configFile := fs.String("config", getenv("ARCHIVE_CONFIG"), "destinations config file (env ARCHIVE_CONFIG)")
 	manifestPath := fs.String("manifest", envDefault(getenv, "ARCHIVE_MANIFEST", "manifest.jsonl"), "manifest to verify (env ARCHIVE_MANIFEST)")
-	sample := fs.Float64("sample", 100, "verify a random PERCENT of the objects (a cheap nightly audit)")
+	sample := fs.Float64("sample", 100, "verify a random PERCENT of the objects, and one more at random (a cheap nightly audit)")
 	concurrency := fs.Int("concurrency", 4, "objects read at once")
 	readFlag := fs.String("read", "auto", "how each object is proven: auto reads every object readable as it is and proves cold ones (S3 GLACIER/DEEP_ARCHIVE, Azure Archive) by stored checksums; never reads nothing (stored checksums only); always reads everything, a cold object fails with \"restore required\"")
 	logFormat := fs.String("log-format", "", "text or json; default text on a terminal, json otherwise")
@@ -51,35 +53,35 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 			return &usageError{err}
 		}
 	}
-	entries, damaged, err := manifest.ReadChecked(*manifestPath)
-	if err != nil {
-		return usagef("--manifest: %v", err)
-	}
-	if entries == nil {
+	if _, err := os.Stat(*manifestPath); err != nil {
 		return usagef("--manifest %s: no such manifest", *manifestPath)
 	}
 	log := newLogger(*logFormat, *logLevel, stderr, "run_id", newRunID(), "version", version)
-	objects := manifest.NewIndex(entries).Objects()
-	var todo []manifest.Entry
-	for _, e := range objects {
-		if *sample >= 100 || rand.Float64()*100 < *sample {
-			todo = append(todo, e)
-		}
-	}
-	if len(todo) == 0 && len(objects) > 0 {
-		todo = append(todo, objects[rand.IntN(len(objects))])
-	}
-
 	r := newRouter(cfg, getenv)
 	defer r.Close()
 	var mu sync.Mutex
-	written := uploadTimes(entries)
 	var problems, proven []string
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(*concurrency)
-	for _, e := range todo {
+	// The manifest streams: objects are verified as they are read, the sampled ones and one more at
+	// random, so a small sample still proves something.
+	objects, seen, checked, extra := 0, 0, 0, -1
+	damaged, err := manifest.EachObject(*manifestPath, func(n int) {
+		if objects = n; n > 0 {
+			extra = rand.IntN(n)
+		}
+	}, func(e manifest.Entry, written time.Time) error {
+		forced := seen == extra
+		seen++
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !forced && *sample < 100 && rand.Float64()*100 >= *sample {
+			return nil
+		}
+		checked++
 		g.Go(func() error {
-			how, problem := proveOne(gctx, r, e, readMode, written[e.Destination])
+			how, problem := proveOne(gctx, r, e, readMode, written)
 			mu.Lock()
 			defer mu.Unlock()
 			if problem != "" {
@@ -90,10 +92,14 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 			proven = append(proven, fmt.Sprintf("%s: %s", e.Destination, how))
 			return nil
 		})
-	}
+		return nil
+	})
 	g.Wait()
 	if ctx.Err() != nil {
 		return errInterrupted
+	}
+	if err != nil {
+		return usagef("--manifest: %v", err)
 	}
 	slices.Sort(problems)
 	slices.Sort(proven)
@@ -107,7 +113,7 @@ func verifyCommand(ctx context.Context, args []string, getenv func(string) strin
 	for _, p := range problems {
 		fmt.Fprintln(stdout, "FAILED", termsafe.String(p))
 	}
-	fmt.Fprintf(stdout, "verified %d of %d archived objects: %d ok, %d failed\n", len(todo), len(objects), len(todo)-len(problems), len(problems))
+	fmt.Fprintf(stdout, "verified %d of %d archived objects: %d ok, %d failed\n", checked, objects, checked-len(problems), len(problems))
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %d objects are missing or differ from the manifest", errSomeFailed, len(problems))
 	}

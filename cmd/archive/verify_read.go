@@ -93,15 +93,3 @@ func timeText(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
-
-// uploadTimes is when each object was uploaded: the time of its first archived line. A later present
-// line's time is when a run found it, not when its retention started.
-func uploadTimes(entries []manifest.Entry) map[string]time.Time {
-	m := map[string]time.Time{}
-	for _, e := range entries {
-		if t, ok := m[e.Destination]; e.Status == manifest.StatusArchived && !e.Time.IsZero() && (!ok || e.Time.Before(t)) {
-			m[e.Destination] = e.Time
-		}
-	}
-	return m
-}

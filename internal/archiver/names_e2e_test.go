@@ -37,7 +37,8 @@ func TestMediaNamedLikeTheDetailsKeepsBoth(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &doc) != nil || doc["id"] != r.ID {
 		t.Fatalf("recording.json is not the details: %v\n%.200s", err, b)
 	}
-	// A re-run finds both where it put them.
+	// A re-run without the manifest finds both where it put them.
+	e.manifest = filepath.Join(t.TempDir(), "fresh.jsonl")
 	if sum, _ := e.run(false, r.ID); sum.Recordings["present"] != 1 {
 		t.Fatalf("re-run: %v, failures %+v", sum.Recordings, sum.Failures)
 	}

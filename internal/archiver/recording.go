@@ -32,8 +32,12 @@ func (a *archiver) recording(ctx context.Context, j Job) error {
 		return nil
 	}
 	prior := priorNothing
-	if j.Reject == "" && j.Listed != nil {
+	switch {
+	case j.Reject != "":
+	case j.Listed != nil:
 		prior = a.earlier(ctx, j.Listed)
+	case a.finishedBefore(j.ID):
+		prior = priorAll
 	}
 	switch {
 	case j.Reject != "" && j.ID == "":

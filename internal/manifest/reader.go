@@ -85,6 +85,12 @@ func decodeLines(r io.Reader) ([]Entry, []Problem, error) {
 // readLine returns the next line without its newline; a line over MaxLine is drained and reported as
 // tooLong, never buffered whole. err is io.EOF for a last line without a newline.
 func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	return readLineInto(br, nil)
+}
+
+// readLineInto is readLine that reads into buf (reused by a caller that does not keep lines).
+func readLineInto(br *bufio.Reader, line []byte) (_ []byte, tooLong bool, err error) {
+	line = line[:0]
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if !tooLong {

@@ -13,7 +13,7 @@ type sessionKey struct{ session, kind string }
 // addSessionLine keeps the artifact lines that say something lasting about the artifact: done (it is
 // at that destination), skipped (the session has none, or it expired unarchived) and failed (what was
 // there may be gone). Pending lines say only "ask again", so they are not kept.
-func (x Index) addSessionLine(e Entry) {
+func (x *Index) addSessionLine(e Entry) {
 	if e.SessionID == "" || !IsArtifact(e.Kind) || e.Status == StatusPending {
 		return
 	}

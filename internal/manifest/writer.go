@@ -82,6 +82,15 @@ func (w *Writer) Flushed() (int64, error) {
 
 // Close syncs and closes the manifest, then writes the `<manifest>.sha256` sidecar in sha256sum format.
 func (w *Writer) Close() error {
+	if err := w.CloseLines(); err != nil {
+		return err
+	}
+	return WriteSidecar(w.path)
+}
+
+// CloseLines syncs and closes the manifest without writing its sidecar: for a caller that writes it
+// from an index that has read every line (Index.WriteSidecar), instead of hashing the whole history.
+func (w *Writer) CloseLines() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.f.Sync(); err != nil {
@@ -91,7 +100,7 @@ func (w *Writer) Close() error {
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("manifest %s: %w", w.path, err)
 	}
-	return WriteSidecar(w.path)
+	return nil
 }
 
 // WriteSidecar writes path+".sha256" so that `sha256sum -c` run in the manifest's folder checks it.
@@ -147,12 +156,21 @@ func repairTail(path string) error {
 }
 
 func writeFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic writes path by write, atomically: a temporary file in the same folder, synced, renamed,
+// and the folder synced, so a crash leaves the old file or the new one.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".manifest-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -166,5 +184,12 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

@@ -135,32 +135,93 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return res, err
 }
 
-// skipList reads what earlier runs archived: the local manifest, seeded from the manifest_destination's
-// latest copy on a fresh pod. Damaged lines are skipped and said.
+// skipList reads what earlier runs archived, as far as this run can need it (see window): the local
+// manifest's index, seeded from the manifest_destination's state on a fresh pod. Damaged lines are
+// skipped and said.
 func (r *run) skipList(ctx context.Context) (manifest.Index, error) {
-	if r.cfg.Copy != nil && !r.cfg.Pipeline.DryRun {
-		if err := r.cfg.Copy.seed(ctx, r.cfg.Manifest); err != nil {
+	dry := r.cfg.Pipeline.DryRun
+	if r.cfg.Copy != nil && !dry {
+		if err := r.cfg.Copy.seed(ctx, r.cfg.Manifest, r.cfg.Now()); err != nil {
 			return manifest.Index{}, err
 		}
 	}
-	previous, damaged, err := manifest.ReadChecked(r.cfg.Manifest)
+	started := time.Now()
+	previous, info, err := manifest.LoadIndex(r.cfg.Manifest, r.window())
 	if err != nil {
 		return manifest.Index{}, &ConfigError{fmt.Errorf("--manifest: %w", err)}
 	}
-	for _, d := range damaged {
+	for _, d := range info.Problems {
 		r.log.Warn("skipping a damaged manifest line", "manifest", r.cfg.Manifest, "line", d.Line, "problem", d.Reason)
 	}
-	return manifest.NewIndex(previous), nil
+	if info.Why != "" {
+		r.log.Info("rebuilt the manifest's index", "index", manifest.IndexPath(r.cfg.Manifest), "why", info.Why)
+	}
+	r.log.Info("read the manifest's index", "bytes_read", info.Read, "rebuilt", info.Rebuilt, "took_seconds", time.Since(started).Seconds())
+	if !dry && !r.cfg.Selection.Backfill && (info.Read > 0 || info.Rebuilt) {
+		// Saved before anything is archived: a run killed later starts the next one from here.
+		if err := previous.Save(r.cfg.Manifest); err != nil {
+			r.log.Warn("the manifest's index was not saved; the next run reads the manifest again", "error", err)
+		}
+	}
+	return previous, nil
 }
 
-// pipeline runs the archiver under the graceful stop, keeps the manifest's copy fresh, and closes the
-// manifest: the periodic copy is joined before the final one, which goes out even after a stop (it is
-// what survives the pod), and the manifest is closed last.
+// IndexMargin widens the lines a run reads beyond its listing window: a line is written after its
+// recording was made, by a clock that may differ from RealtimeKit's.
+const IndexMargin = 24 * time.Hour
+
+// window is what of the manifest the run can need: the lines written since its listing window opened
+// (never less than the default catch-up window, so that the saved index serves the next nightly run),
+// and for a backfill also every line of the recordings it names.
+func (r *run) window() manifest.Window {
+	sel := r.cfg.Selection
+	since := r.cfg.Now().Add(-CatchUpWindow)
+	if !sel.Backfill && !sel.Since.IsZero() && sel.Since.Before(since) {
+		since = sel.Since
+	}
+	w := manifest.Window{Since: since.Add(-IndexMargin)}
+	if sel.Backfill {
+		w.IDs = make([]string, 0, len(sel.IDs))
+		for _, j := range sel.IDs {
+			w.IDs = append(w.IDs, j.ID)
+		}
+	}
+	return w
+}
+
+// closeManifest closes the manifest, brings the index file up to it, this run's lines included (the
+// next run, and a fresh pod through the state, start from it), and writes the sidecar from the digest
+// the index carries. A backfill's index holds only its recordings: the window's is loaded for it.
+func (r *run) closeManifest(w *manifest.Writer, previous manifest.Index) error {
+	if err := w.CloseLines(); err != nil {
+		return err
+	}
+	x := previous
+	var err error
+	if r.cfg.Selection.Backfill {
+		x, _, err = manifest.LoadIndex(r.cfg.Manifest, manifest.Window{Since: r.cfg.Now().Add(-CatchUpWindow - IndexMargin)})
+	} else {
+		_, err = x.CatchUp(r.cfg.Manifest)
+	}
+	if err == nil {
+		err = x.Save(r.cfg.Manifest)
+	}
+	if err != nil {
+		r.log.Warn("the manifest's index was not saved; the next run reads the manifest again", "error", err)
+		return manifest.WriteSidecar(r.cfg.Manifest)
+	}
+	return x.WriteSidecar(r.cfg.Manifest)
+}
+
+// pipeline runs the archiver under the graceful stop, keeps the manifest's copy fresh, closes the
+// manifest with its index and sidecar, and sends the last segment and the state to the copy: the
+// periodic copy is joined before the final one.
 func (r *run) pipeline(ctx context.Context, p archiver.Config, run func(context.Context, archiver.Config, *archiver.Summary) (*archiver.Summary, error)) (*archiver.Summary, error) {
 	work, stopped, cancel := graceful(ctx, r.cfg.Stop, r.cfg.Grace, r.log)
 	defer cancel()
 	stopCopies := func() {}
 	if r.cfg.Copy != nil && p.Manifest != nil {
+		r.cfg.Copy.start(p.Manifest)
 		stopCopies = r.cfg.Copy.startEvery(work, r.cfg.CopyEvery, p.Manifest)
 	}
 	sum := archiver.NewSummary()
@@ -171,17 +232,24 @@ func (r *run) pipeline(ctx context.Context, p archiver.Config, run func(context.
 	sum, runErr := run(work, p, sum)
 	stopProgress()
 	stopCopies()
-	if r.cfg.Copy != nil && p.Manifest != nil {
+	if p.Manifest == nil {
+		return ended(ctx, stopped, sum, runErr)
+	}
+	runErr = cmpErr(runErr, r.closeManifest(p.Manifest, p.Previous))
+	if r.cfg.Copy != nil {
+		// The last segment and the state go out even after a stop: they are what survives the pod.
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		if err := r.cfg.Copy.upload(uctx, p.Manifest); err != nil {
+		if err := r.cfg.Copy.finish(uctx, r.cfg.Manifest, r.cfg.Now()); err != nil {
 			r.log.Error("the manifest was not copied to manifest_destination", "error", err)
 			runErr = cmpErr(runErr, err)
 		}
 		cancel()
 	}
-	if p.Manifest != nil {
-		runErr = cmpErr(runErr, p.Manifest.Close())
-	}
+	return ended(ctx, stopped, sum, runErr)
+}
+
+// ended says how the pipeline ended: interrupted, or with runErr.
+func ended(ctx context.Context, stopped func() bool, sum *archiver.Summary, runErr error) (*archiver.Summary, error) {
 	if stopped() || ctx.Err() != nil {
 		return sum, fmt.Errorf("%w: the manifest holds what finished; run again to archive the rest", ErrInterrupted)
 	}

@@ -141,9 +141,9 @@ func TestAStopWhileSelectingWritesNothing(t *testing.T) {
 	}
 }
 
-// The copy at the manifest destination ends equal to the closed local manifest: the periodic copy is
-// joined before the final one, so an older snapshot can never land last.
-func TestTheLastManifestCopyIsTheWholeManifest(t *testing.T) {
+// The segments at the manifest destination, concatenated in order, are the closed local manifest: the
+// periodic copy is joined before the final one, and each sends only what the last did not.
+func TestTheManifestCopysSegmentsAreTheWholeManifest(t *testing.T) {
 	e := newEnv(t, 6)
 	e.api.SetDownloadRate(4_000_000)
 	remote, _ := local.New(filepath.Join(e.dir, "remote"))
@@ -153,9 +153,12 @@ func TestTheLastManifestCopyIsTheWholeManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := os.ReadFile(e.manifest)
-	got, err := os.ReadFile(filepath.Join(e.dir, "remote", "m", "latest.jsonl"))
-	if err != nil || string(got) != string(want) {
-		t.Fatalf("latest.jsonl (%d bytes, %v) differs from the manifest (%d bytes)", len(got), err, len(want))
+	segments, got := segmentsTogether(filepath.Join(e.dir, "remote", "m"))
+	if len(segments) < 2 || string(got) != string(want) {
+		t.Fatalf("%d segments of %d bytes together, the manifest has %d", len(segments), len(got), len(want))
+	}
+	if states, _ := filepath.Glob(filepath.Join(e.dir, "remote", "m", "state", "*.index")); len(states) != 1 {
+		t.Fatalf("states: %v", states)
 	}
 }
 
@@ -193,5 +196,67 @@ func TestAListingThatBreaksOffFailsTheRun(t *testing.T) {
 	}
 	if got := res.Summary.Recordings[archiver.OutcomeArchived]; got != 5 {
 		t.Fatalf("archived %d, want the first page's 5", got)
+	}
+}
+
+// Lines a killed run wrote after its last segment are sent by the next run on the same manifest: the
+// segments at the destination stay the whole ledger.
+func TestTheNextRunSendsWhatAKilledRunLeftUnsent(t *testing.T) {
+	e := newEnv(t, 2)
+	remote, _ := local.New(filepath.Join(e.dir, "remote"))
+	e.cfg.Copy = runner.NewManifestCopy(sinks.Guard(remote), "m", runner.Shard{}, nil)
+	e.cfg.CopyEvery = time.Hour
+	if _, err := runner.Run(context.Background(), e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	// A run that died before its last segment: its line is in the manifest only.
+	w, _ := manifest.Create(e.manifest)
+	w.Write(manifest.Entry{RecordingID: fetchtest.UUID(99), Kind: manifest.KindMedia, Status: manifest.StatusPending})
+	w.Close()
+	e.api.Add(fetchtest.Recording{ID: fetchtest.UUID(7), Status: "UPLOADED", OutputFileName: "m.mp4", MediaSize: 1000, Invoked: time.Now().Add(-time.Hour)})
+	e.cfg.Copy = runner.NewManifestCopy(sinks.Guard(remote), "m", runner.Shard{}, nil)
+	if _, err := runner.Run(context.Background(), e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(e.manifest)
+	segments, got := segmentsTogether(filepath.Join(e.dir, "remote", "m"))
+	if string(got) != string(want) {
+		t.Fatalf("%d segments of %d bytes together, the manifest has %d", len(segments), len(got), len(want))
+	}
+}
+
+// segmentsTogether concatenates the segments below a manifest destination's prefix in key order.
+func segmentsTogether(prefix string) (segments []string, together []byte) {
+	segments, _ = filepath.Glob(filepath.Join(prefix, "runs", "*", "*.jsonl"))
+	for _, s := range segments {
+		b, _ := os.ReadFile(s)
+		together = append(together, b...)
+	}
+	return segments, together
+}
+
+// A fresh pod on a destination that an earlier release wrote (latest.jsonl, no state) starts from that
+// copy once, and sends it all as its first segment: from then on the segments hold the whole ledger.
+func TestAFreshPodOnAnEarlierReleasesCopyStartsFromIt(t *testing.T) {
+	e := newEnv(t, 3)
+	if _, err := runner.Run(context.Background(), e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := os.ReadFile(e.manifest)
+	os.MkdirAll(filepath.Join(e.dir, "remote", "m"), 0o755)
+	os.WriteFile(filepath.Join(e.dir, "remote", "m", "latest.jsonl"), old, 0o644)
+	remote, _ := local.New(filepath.Join(e.dir, "remote"))
+	e.cfg.Manifest = filepath.Join(e.dir, "fresh", "manifest.jsonl")
+	e.cfg.Copy = runner.NewManifestCopy(sinks.Guard(remote), "m", runner.Shard{}, nil)
+	e.cfg.CopyEvery = time.Hour
+	res, err := runner.Run(context.Background(), e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Summary.Recordings[archiver.OutcomeEarlier]; n != 3 {
+		t.Fatalf("%d of 3 earlier", n)
+	}
+	if _, got := segmentsTogether(filepath.Join(e.dir, "remote", "m")); string(got) != string(old) {
+		t.Fatalf("the segments hold %d bytes, the earlier release's copy %d", len(got), len(old))
 	}
 }
