@@ -31,6 +31,7 @@ func (r oneTarget) Route(context.Context, *fetch.Recording) (archiver.Target, er
 // ends at its deadline and is sent again (finding the bytes the server stored meanwhile), and every one
 // of the 8 recordings is archived in the same run, in seconds rather than at the next signal.
 func TestHeldUploadsDoNotStallTheRun(t *testing.T) {
+	t.Parallel() // mostly waiting out deadlines
 	proxy, sink := s3ViaProxy(t, sinktest.FaultDeadlines)
 
 	const n, concurrency = 8, 4
@@ -116,6 +117,7 @@ func s3ViaProxy(t *testing.T, d sinks.Deadlines) (*sinktest.FaultProxy, sinks.Si
 // request deadlines far longer than it, a black-holed upload ends at the file's timeout, is reported as
 // such and is not tried again.
 func TestFileTimeoutCoversTheUpload(t *testing.T) {
+	t.Parallel()
 	proxy, sink := s3ViaProxy(t, sinks.Deadlines{Floor: time.Hour})
 	e := newEnv(t, rec(1, "UPLOADED", 200_000))
 	w, err := manifest.Create(e.manifest)

@@ -27,6 +27,7 @@ import (
 // suite's one is shared by tests running at once.) Every upload must ride it out, resume and finish,
 // leaving no temporary file.
 func TestServerRestartMidUpload(t *testing.T) {
+	t.Parallel() // mostly waiting out the outage
 	cfg := keyLogin(t)
 	p := sinktest.NewFaultProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	cfg = viaProxy(t, cfg, p.Addr)
@@ -91,6 +92,7 @@ func (p *pausingReader) Read(b []byte) (int, error) {
 // TestFailedPutRemovesItsTemporaryFile: an outage longer than the sink rides out fails the upload, and
 // the temporary file it had started is removed once the server answers again, not left to a later run.
 func TestFailedPutRemovesItsTemporaryFile(t *testing.T) {
+	t.Parallel()
 	cfg := keyLogin(t)
 	p := sinktest.NewFaultProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	cfg = viaProxy(t, cfg, p.Addr)
