@@ -181,16 +181,7 @@ func TestAWeekOfNightlyRunsLosesNothingSilently(t *testing.T) {
 			s.Recordings["failed"], s.Recordings["lost"], len(s.Lost), s.urgent(), len(s.AtRisk), nt.api, nt.dl, nt.code)
 	}
 
-	entries, err := manifest.Read(c.env["ARCHIVE_MANIFEST"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	archived := map[string]bool{}
-	for _, e := range entries {
-		if e.Kind == manifest.KindMetadata && e.Done() {
-			archived[e.RecordingID] = true
-		}
-	}
+	_, archived := c.archivedRecordings()
 	var runTimes []time.Time
 	for _, nt := range nights {
 		if !nt.missed {
@@ -274,14 +265,12 @@ type nightSummary struct {
 	} `json:"lost"`
 }
 
-// checkLosses holds the night after the outage and the night after it to the loss rule: every recording
-// that was listed on the first night after the outage with its media already gone is reported lost by
-// that night (exit 1, a failed line saying expired), and counted without alarm by the next.
-func checkLosses(t *testing.T, c *cli, sims []simRecording, after *nightSummary, afterCode int, next *nightSummary, nextCode int, at time.Time) {
-	t.Helper()
+// archivedRecordings reads the manifest: its lines, and the recordings whose details file is archived.
+func (c *cli) archivedRecordings() ([]manifest.Entry, map[string]bool) {
+	c.t.Helper()
 	entries, err := manifest.Read(c.env["ARCHIVE_MANIFEST"])
 	if err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	archived := map[string]bool{}
 	for _, e := range entries {
@@ -289,6 +278,15 @@ func checkLosses(t *testing.T, c *cli, sims []simRecording, after *nightSummary,
 			archived[e.RecordingID] = true
 		}
 	}
+	return entries, archived
+}
+
+// checkLosses holds the night after the outage and the night after it to the loss rule: every recording
+// that was listed on the first night after the outage with its media already gone is reported lost by
+// that night (exit 1, a failed line saying expired), and counted without alarm by the next.
+func checkLosses(t *testing.T, c *cli, sims []simRecording, after *nightSummary, afterCode int, next *nightSummary, nextCode int, at time.Time) {
+	t.Helper()
+	entries, archived := c.archivedRecordings()
 	var want []string // listed that night (invoked within the window), uploaded, gone, never archived
 	for _, s := range sims {
 		if !s.errored && !s.invoked.Before(at.Add(-runner.CatchUpWindow)) && s.uploaded.Before(at) && !s.expiry().After(at) && !archived[s.rec.ID] {
