@@ -92,7 +92,7 @@ func parseRunFlags(name string, args []string, getenv func(string) string, stdou
 	fs.BoolVar(&o.AllowPrivateDownloads, "allow-private-downloads", envBool(getenv, "ARCHIVE_ALLOW_PRIVATE_DOWNLOADS"),
 		"accept download URLs over plain http and to loopback, private or link-local addresses, for emulators and tests (env ARCHIVE_ALLOW_PRIVATE_DOWNLOADS=1); without it a download must be https to a public address, after every redirect")
 	fs.Var(&o.MinRate, "min-rate", "a download slower than this many bytes per second over a --stall-timeout window is cut and resumed like a stall (e.g. 1KiB, 64KiB); 0 disables")
-	fs.DurationVar(&o.FileTimeout, "file-timeout", 12*time.Hour, "each file's download, resumes included, ends within this time; the default fits a 24 h recording (about 7 GB) at 160 kB/s")
+	fs.DurationVar(&o.FileTimeout, "file-timeout", 12*time.Hour, "each file's download and upload, resumes included, end within this time; the default fits a 24 h recording (about 7 GB) at 160 kB/s")
 	fs.Var(&o.MaxFileSize, "max-file-size", "largest file accepted, whether its size is announced or not (e.g. 16GiB); RealtimeKit records up to 24 h, about 7 GB")
 	fs.StringVar(&artifacts, "artifacts", getenv("ARCHIVE_ARTIFACTS"), "also archive each recording's session artifacts: transcript, summary, chat (comma-separated) or all, once per session, each 1 API call per session (env ARCHIVE_ARTIFACTS); default none")
 	fs.DurationVar(&o.Grace, "grace", 20*time.Second, "on SIGTERM/SIGINT/SIGHUP, how long in-flight files may take to finish before they are aborted")

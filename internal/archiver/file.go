@@ -106,7 +106,19 @@ func (a *archiver) file(ctx context.Context, log *slog.Logger, rs *recState, t T
 }
 
 // copy streams one file from its presigned URL into the sink; with create, only if the key is free.
-func (a *archiver) copy(ctx context.Context, t Target, f file, create bool) (sinks.Object, error) {
+func (a *archiver) copy(ctx context.Context, t Target, f file, create bool) (obj sinks.Object, err error) {
+	if a.cfg.FileTimeout > 0 {
+		timeout := fmt.Errorf("%w: the download and upload took longer than %v", fetch.ErrFileTimeout, a.cfg.FileTimeout)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, a.cfg.FileTimeout, timeout)
+		defer cancel()
+		defer func() {
+			// A file that used up its time is not tried again (see retryable); say so, not just "deadline exceeded".
+			if err != nil && errors.Is(context.Cause(ctx), timeout) && !errors.Is(err, fetch.ErrFileTimeout) {
+				err = fmt.Errorf("%w: %w", timeout, err)
+			}
+		}()
+	}
 	media, err := a.cfg.Client.OpenMedia(ctx, f.URL, f.Size)
 	if err != nil {
 		return sinks.Object{}, err
@@ -116,7 +128,7 @@ func (a *archiver) copy(ctx context.Context, t Target, f file, create bool) (sin
 	if create {
 		put = t.Sink.(sinks.Creator).Create
 	}
-	obj, err := put(ctx, f.Key, counting{media, a.sum}, sinks.PutOptions{Size: media.Size})
+	obj, err = put(ctx, f.Key, counting{media, a.sum}, sinks.PutOptions{Size: media.Size})
 	if err != nil {
 		return sinks.Object{}, err
 	}

@@ -32,6 +32,10 @@ type Config struct {
 	// permanent refusal is never tried again.
 	FileRetries int
 	RetryDelay  time.Duration // before the second attempt of a file, doubling after; default 1 s
+	// FileTimeout (--file-timeout) bounds each attempt of a file, its download and its upload together:
+	// the upload's last requests come after the download ended. Unbounded when 0 (the sink's request
+	// deadlines still end every request).
+	FileTimeout time.Duration
 	// ExpiryHorizon: a ready recording left unarchived whose media expires within this long is reported
 	// as at risk; default 48 h.
 	ExpiryHorizon time.Duration

@@ -57,7 +57,11 @@ func (g guarded) write(ctx context.Context, key string, r io.Reader, opts PutOpt
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
-	return Object{}, g.classify(ctx, err, source)
+	err = g.classify(ctx, err, source)
+	if obj, ok := g.storedAnyway(ctx, key, body, err); ok {
+		return obj, nil
+	}
+	return Object{}, err
 }
 
 // agrees checks a driver's success against the body it was given. A disagreement is a driver bug:

@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
@@ -19,10 +21,18 @@ import (
 
 // newTestSink returns a sink on a fresh container of the Azurite the test command started.
 func newTestSink(t *testing.T) *Sink {
+	return newTestSinkVia(t, "", sinks.Deadlines{})
+}
+
+// newTestSinkVia is newTestSink reaching Azurite through addr (host:port, "" for directly), with d.
+func newTestSinkVia(t *testing.T, addr string, d sinks.Deadlines) *Sink {
 	t.Helper()
 	cs := testenv.Require(t, "RTK_TEST_AZURE_CONNECTION_STRING")
+	if addr != "" {
+		cs = strings.Replace(cs, azuriteHost(t), addr, 1)
+	}
 	name := "rtk-" + strings.ToLower(rand.Text()[:20])
-	s, err := New(Config{Container: name, ConnectionString: cs, BlockSize: 1 << 20, Buffers: 4, BlocksInFlight: 2})
+	s, err := New(Config{Container: name, ConnectionString: cs, BlockSize: 1 << 20, Buffers: 4, BlocksInFlight: 2, Deadlines: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,6 +41,22 @@ func newTestSink(t *testing.T) *Sink {
 	}
 	t.Cleanup(func() { s.client.Delete(context.Background(), nil) })
 	return s
+}
+
+// azuriteHost is the host:port of the connection string's BlobEndpoint.
+func azuriteHost(t *testing.T) string {
+	cs := testenv.Require(t, "RTK_TEST_AZURE_CONNECTION_STRING")
+	for part := range strings.SplitSeq(cs, ";") {
+		if k, v, ok := strings.Cut(part, "="); ok && strings.EqualFold(k, "BlobEndpoint") {
+			u, err := url.Parse(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.Host
+		}
+	}
+	t.Fatal("the connection string has no BlobEndpoint")
+	return ""
 }
 
 // recorder remembers which keys a successful Put wrote, so Leftovers can tell every other blob apart.
@@ -71,6 +97,14 @@ func TestConformance(t *testing.T) {
 		},
 		Leftovers: leftovers,
 		BigSize:   5<<20 + 3, // several 1 MiB blocks and a short last one
+		Faults: &sinktest.Faults{
+			Upstream: azuriteHost,
+			New: func(t *testing.T, addr string) sinks.Sink {
+				return newTestSinkVia(t, addr, sinktest.FaultDeadlines)
+			},
+			Bound: 10 * time.Second,
+			HTTP:  true,
+		},
 		Missing: func(t *testing.T) sinks.Sink {
 			s, err := New(Config{Container: "rtk-missing-" + strings.ToLower(rand.Text()[:10]), ConnectionString: testenv.Require(t, "RTK_TEST_AZURE_CONNECTION_STRING")})
 			if err != nil {

@@ -3,6 +3,7 @@ package azure
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -12,27 +13,37 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
 )
 
-// apiRetry is the SDK's one retry layer for every call. The per-try timeout unsticks a stalled
-// connection: a block is at most a few MiB, so two minutes is generous.
-var apiRetry = policy.RetryOptions{
-	MaxRetries:    5,
-	TryTimeout:    2 * time.Minute,
-	RetryDelay:    time.Second,
-	MaxRetryDelay: 30 * time.Second,
+// apiRetry is the SDK's one retry layer for every call: Deadlines.Attempts tries, each bounded by
+// TryTimeout, sized to the largest request a Put sends (one block), and by the transport's deadlines
+// (sinks.WithDeadlines), which size each request to its own bytes.
+func apiRetry(cfg Config) policy.RetryOptions {
+	d := cfg.Deadlines
+	return policy.RetryOptions{
+		MaxRetries:    int32(d.Attempts - 1),
+		TryTimeout:    d.For(int64(cfg.BlockSize)) + d.Floor, // a backstop: the transport's deadline, sized alike, ends a stalled try first and says so
+		RetryDelay:    min(time.Second, d.Backoff()),
+		MaxRetryDelay: d.Backoff(),
+	}
 }
 
-// downloadRetry is apiRetry without the per-try timeout, which would also bound reading the body.
-var downloadRetry = policy.RetryOptions{
-	MaxRetries:    apiRetry.MaxRetries,
-	RetryDelay:    apiRetry.RetryDelay,
-	MaxRetryDelay: apiRetry.MaxRetryDelay,
+// downloadRetry is apiRetry without the per-try timeout, which would also bound reading the body (the
+// transport still cuts a body that pauses for longer than Deadlines.Floor).
+func downloadRetry(cfg Config) policy.RetryOptions {
+	r := apiRetry(cfg)
+	r.TryTimeout = 0
+	return r
 }
 
 // newClient builds the one client of a sink and names its account.
 func newClient(cfg Config) (*container.Client, string, error) {
-	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{Retry: apiRetry}}
+	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
+		Retry:     apiRetry(cfg),
+		Transport: &http.Client{Transport: sinks.DeadlineTransport(nil, cfg.Deadlines)},
+	}}
 	if cfg.ConnectionString != "" {
 		cs, account, err := withEndpoint(cfg.ConnectionString, cfg.Endpoint, cfg.Account)
 		if err != nil {

@@ -1,6 +1,10 @@
 package azure
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
+)
 
 // Config describes one container. The two secrets come from the environment or files, never from the
 // config file; String leaves them out so a Config can be printed safely.
@@ -16,6 +20,7 @@ type Config struct {
 	Buffers        int // block buffers shared by all Puts of the sink: its memory is BlockSize*Buffers; default 8
 	BlocksInFlight int // blocks one Put stages concurrently; default 3
 
+	Deadlines sinks.Deadlines // bound every request and its retries; sinks.Deadlines' defaults when zero
 	// Archive: access tier, encryption scope, immutability, legal hold and tags (options.go).
 	Archive Archive
 	// Setting is the config path of these settings, for messages (e.g. destinations.azure).
@@ -35,6 +40,7 @@ func (c Config) withDefaults() Config {
 	if c.BlocksInFlight <= 0 {
 		c.BlocksInFlight = 3
 	}
+	c.Deadlines = c.Deadlines.WithDefaults()
 	return c
 }
 

@@ -28,6 +28,7 @@ type Sink struct {
 	client    *container.Client
 	pool      *parts.Pool
 	inFlight  int // blocks staged concurrently by one Put
+	download  policy.RetryOptions
 	archive   Archive
 	setting   string // config path of the archive settings, for messages
 }
@@ -56,6 +57,7 @@ func New(cfg Config) (*Sink, error) {
 		client:    client,
 		pool:      parts.NewPool(cfg.BlockSize, cfg.Buffers),
 		inFlight:  cfg.BlocksInFlight,
+		download:  downloadRetry(cfg),
 		archive:   cfg.Archive,
 		setting:   cfg.Setting,
 	}, nil
@@ -90,7 +92,7 @@ func (s *Sink) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	// A download of several GB must not be cut by the per-try timeout meant for API calls.
-	ctx = policy.WithRetryOptions(ctx, downloadRetry)
+	ctx = policy.WithRetryOptions(ctx, s.download)
 	resp, err := s.client.NewBlobClient(key).DownloadStream(ctx, &blob.DownloadStreamOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", s.URL(key), mapErr(err))

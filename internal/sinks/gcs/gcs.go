@@ -11,9 +11,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"time"
 
 	"cloud.google.com/go/storage"
+	gax "github.com/googleapis/gax-go/v2"
 	"google.golang.org/api/option"
+	htransport "google.golang.org/api/transport/http"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/parts"
@@ -38,6 +42,9 @@ type Config struct {
 	// BufferBudget bounds the chunk buffers of all uploads of this sink together (rounded down to
 	// whole chunks, at least one); a Put waits for room before it starts. DefaultBufferBudget when 0.
 	BufferBudget int64
+	// Deadlines bound every request and its retries (sinks.Deadlines' defaults when zero): the SDK
+	// would otherwise retry a failing upload for as long as the caller's context lasts.
+	Deadlines sinks.Deadlines
 	// Archive: storage class, KMS key, retention and hold of every object (options.go).
 	Archive Archive
 	// Setting is the config path of these settings, for messages (e.g. destinations.gcs).
@@ -51,6 +58,7 @@ type Sink struct {
 	name      string
 	chunkSize int
 	chunks    *parts.Pool // bounds the chunk buffers of all uploads together
+	deadlines sinks.Deadlines
 	archive   Archive
 	setting   string // config path of the archive settings, for messages
 }
@@ -66,6 +74,7 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(cfg.Endpoint), option.WithoutAuthentication())
 	}
+	cfg.Deadlines = cfg.Deadlines.WithDefaults()
 	if cfg.Bucket == "" {
 		return nil, errors.New("gcs: no bucket")
 	}
@@ -81,14 +90,22 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.BufferBudget <= 0 {
 		cfg.BufferBudget = DefaultBufferBudget
 	}
+	// Every attempt of every request is bounded beneath the credentials: a request the service took and
+	// never answered is cut, and the SDK's retryer sends it again.
+	transport, err := htransport.NewTransport(ctx, &attemptCap{next: sinks.DeadlineTransport(nil, cfg.Deadlines), max: cfg.Deadlines.Attempts}, append(opts, option.WithScopes(storage.ScopeFullControl))...)
+	if err != nil {
+		return nil, fmt.Errorf("gcs client for bucket %s: %w", cfg.Bucket, err)
+	}
+	opts = append(opts, option.WithHTTPClient(&http.Client{Transport: transport}))
 	client, err := storage.NewClient(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("gcs client for bucket %s: %w", cfg.Bucket, err)
 	}
 	// Every call may be retried, uploads included. The SDK treats an upload without a generation
 	// precondition as not idempotent, but a Put only ever rewrites the same verified bytes to the same
-	// key, so repeating it is harmless; the default backoff and the caller's ctx bound the attempts.
-	client.SetRetry(storage.WithPolicy(storage.RetryAlways))
+	// key, so repeating it is harmless. The SDK retries forever by default: Deadlines.Attempts bounds it.
+	client.SetRetry(storage.WithPolicy(storage.RetryAlways), storage.WithMaxAttempts(cfg.Deadlines.Attempts), storage.WithErrorFunc(shouldRetry),
+		storage.WithBackoff(gax.Backoff{Initial: min(time.Second, cfg.Deadlines.Backoff()), Max: cfg.Deadlines.Backoff(), Multiplier: 2}))
 	chunk := roundChunk(int64(cfg.ChunkSize))
 	return &Sink{
 		client:    client,
@@ -96,6 +113,7 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		name:      cfg.Bucket,
 		chunkSize: chunk,
 		chunks:    parts.NewPool(chunk, int(max(cfg.BufferBudget/int64(chunk), 1))),
+		deadlines: cfg.Deadlines,
 		archive:   cfg.Archive,
 		setting:   cfg.Setting,
 	}, nil

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -49,6 +51,19 @@ func TestConformance(t *testing.T) {
 			r := s.(*recorder)
 			return unexpected(t, endpoint, r.bucket, r.written())
 		},
+		Faults: &sinktest.Faults{
+			Upstream: func(t *testing.T) string { return hostOf(t, endpoint) },
+			New: func(t *testing.T, addr string) sinks.Sink {
+				s, err := gcs.New(t.Context(), gcs.Config{Bucket: newBucket(t, endpoint), Endpoint: strings.Replace(endpoint, hostOf(t, endpoint), addr, 1), Deadlines: sinktest.FaultDeadlines})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			},
+			Bound: 10 * time.Second,
+			HTTP:  true,
+		},
 		Missing: func(t *testing.T) sinks.Sink {
 			s, err := gcs.New(t.Context(), gcs.Config{Bucket: fmt.Sprintf("rtk-missing-%d", time.Now().UnixNano()), Endpoint: endpoint})
 			if err != nil {
@@ -57,6 +72,14 @@ func TestConformance(t *testing.T) {
 			return s
 		},
 	})
+}
+
+func hostOf(t *testing.T, endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
 }
 
 // recorder remembers the keys of successful Puts and Creates: anything else in the bucket was left by a

@@ -84,6 +84,9 @@ func (s *Sink) upload(ctx context.Context, key string, v sinks.Body, chunk int, 
 	defer cancel()
 	w := o.NewWriter(wctx)
 	w.ChunkSize = chunk
+	// The SDK's own per-chunk bounds, from the same rule as every other request.
+	w.ChunkTransferTimeout = s.deadlines.For(int64(chunk))
+	w.ChunkRetryDeadline = time.Duration(s.deadlines.Attempts) * (w.ChunkTransferTimeout + s.deadlines.Backoff())
 	w.ContentType = contentType(key)
 	s.archive.apply(w, time.Now())
 	if sha != "" {

@@ -9,13 +9,21 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/parts"
 )
+
+// deadlineClient is the SDK's HTTP client with every request bounded.
+type deadlineClient sinks.Do
+
+func (c deadlineClient) Do(req *http.Request) (*http.Response, error) { return c(req) }
 
 // Config describes one bucket and how to reach it.
 type Config struct {
@@ -39,7 +47,11 @@ type Config struct {
 	PartSize        int64
 	Buffers         int // part buffers shared by all uploads of the sink (default 3): the memory bound
 	PartConcurrency int // parts of one upload in flight at once (default 3)
-	MaxAttempts     int // attempts per API call, the SDK retryer's budget (default 5)
+	MaxAttempts     int // attempts per API call, the SDK retryer's budget (default Deadlines.Attempts, 5)
+
+	// Deadlines bound each request: an attempt gets Floor + its bytes at MinRate to be answered
+	// (sinks.Deadlines' defaults when zero).
+	Deadlines sinks.Deadlines
 
 	// Archive: storage class, encryption, Object Lock and tags of every object (options.go).
 	Archive Archive
@@ -68,8 +80,9 @@ func (c *Config) defaults() error {
 	if c.PartConcurrency <= 0 {
 		c.PartConcurrency = 3
 	}
+	c.Deadlines = c.Deadlines.WithDefaults()
 	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 5
+		c.MaxAttempts = c.Deadlines.Attempts
 	}
 	if c.Setting == "" {
 		c.Setting = "s3"
@@ -109,7 +122,15 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	})
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(httpClient),
-		config.WithRetryMaxAttempts(cfg.MaxAttempts),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = cfg.MaxAttempts
+				o.MaxBackoff = cfg.Deadlines.Backoff()
+				// The attempts bound every call; a quota shared by the whole run would let one stalled
+				// destination's timeouts take the retries of every other file.
+				o.RateLimiter = ratelimit.None
+			})
+		}),
 		// Every upload sets its checksum header itself, and readers hash what they read; the SDK's
 		// automatic CRCs would only add aws-chunked trailers that S3-compatible stores reject.
 		config.WithRequestChecksumCalculation(aws.RequestChecksumCalculationWhenRequired),
@@ -138,6 +159,9 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		return nil, errors.New("s3 destination: no region: set the destination's region or AWS_REGION")
 	}
 	client := s3sdk.NewFromConfig(awsCfg, func(o *s3sdk.Options) {
+		// Every attempt of every call is bounded (see sinks.WithDeadlines): a request the store took and
+		// never answered is cut, and the retryer sends it again.
+		o.HTTPClient = deadlineClient(sinks.WithDeadlines(awsCfg.HTTPClient.Do, cfg.Deadlines))
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}

@@ -20,7 +20,6 @@ import (
 const (
 	maxPacket       = 32 << 10 // pkg/sftp's default and what every server accepts
 	requestsPerFile = 32       // writes in flight per file: 1 MiB, half the SSH window of a session
-	keepAlive       = 15 * time.Second
 )
 
 // dialer keeps the sink's one SSH connection and redials it, once per failure, for whoever needs it next.
@@ -29,6 +28,9 @@ type dialer struct {
 	cfg                    *ssh.ClientConfig
 	sessions               int
 	dials                  atomic.Int64
+	keepAlive              time.Duration
+	keepAliveMissed        int
+	outage                 time.Duration // how long calls redial a lost connection before they fail
 
 	dialing chan struct{} // one slot: held while dialling, so concurrent callers share one redial
 	mu      sync.Mutex
@@ -58,12 +60,13 @@ func newDialer(cfg Config, addr string) (*dialer, error) {
 	}
 	return &dialer{
 		addr: addr, user: cfg.Username, knownHosts: cfg.KnownHostsFile, sessions: cfg.Sessions,
+		keepAlive: cfg.KeepAlive, keepAliveMissed: cfg.KeepAliveMissed, outage: cfg.Outage,
 		cfg: &ssh.ClientConfig{
 			User:              cfg.Username,
 			Auth:              auth,
 			HostKeyCallback:   hostKeys,
 			HostKeyAlgorithms: hostKeyAlgorithms(hostKeys, addr),
-			Timeout:           30 * time.Second,
+			Timeout:           cfg.Deadlines.Floor, // the TCP connect and the SSH handshake
 		},
 		dialing: make(chan struct{}, 1),
 	}, nil
@@ -135,7 +138,7 @@ func (d *dialer) close() error {
 
 func (d *dialer) dial(ctx context.Context) (*link, error) {
 	d.dials.Add(1)
-	tcp, err := (&net.Dialer{Timeout: d.cfg.Timeout, KeepAlive: keepAlive}).DialContext(ctx, "tcp", d.addr)
+	tcp, err := (&net.Dialer{Timeout: d.cfg.Timeout, KeepAlive: d.keepAlive}).DialContext(ctx, "tcp", d.addr)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +158,7 @@ func (d *dialer) dial(ctx context.Context) (*link, error) {
 	tcp.SetDeadline(time.Time{})
 	l := &link{ssh: ssh.NewClient(c, chans, reqs), done: make(chan struct{})}
 	go func() { l.ssh.Wait(); close(l.done) }()
-	go l.keepAlive()
+	go l.keepAlive(d.keepAlive, d.keepAliveMissed)
 	for i := range d.sessions {
 		sc, err := sftp.NewClient(l.ssh, sftp.UseConcurrentWrites(true), sftp.MaxPacket(maxPacket),
 			sftp.MaxConcurrentRequestsPerFile(requestsPerFile))
@@ -183,44 +186,21 @@ func (l *link) close() {
 	l.ssh.Close()
 }
 
-// keepAlive closes a connection the server stopped answering, so calls blocked on it fail and redial.
-func (l *link) keepAlive() {
-	t := time.NewTicker(keepAlive)
-	defer t.Stop()
-	for {
-		select {
-		case <-l.done:
-			return
-		case <-t.C:
-		}
-		answered := make(chan error, 1)
-		go func() { _, _, err := l.ssh.SendRequest("keepalive@openssh.com", true, nil); answered <- err }()
-		select {
-		case err := <-answered:
-			if err == nil {
-				continue
-			}
-		case <-l.done:
-			return
-		case <-time.After(2 * keepAlive):
-		}
-		l.ssh.Close()
-		return
-	}
-}
-
-// do runs op on a session, redialling and running it once more if the connection was lost.
+// do runs op on a session, redialling and running it again while the connection is lost, for at most
+// the outage window.
 func (d *dialer) do(ctx context.Context, op func(*sftp.Client) error) error {
-	for attempt := 0; ; attempt++ {
+	o := outage{window: d.outage}
+	for {
 		l, err := d.get(ctx)
-		if err != nil {
+		if err == nil {
+			if err = op(l.client()); err == nil || !linkFailed(err) || ctx.Err() != nil {
+				return err
+			}
+			d.drop(l)
+		}
+		if !linkFailed(err) || !o.again(ctx) {
 			return err
 		}
-		err = op(l.client())
-		if err == nil || !linkFailed(err) || attempt > 0 || ctx.Err() != nil {
-			return err
-		}
-		d.drop(l)
 	}
 }
 

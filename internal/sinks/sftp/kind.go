@@ -19,7 +19,7 @@ var (
 )
 
 // Kind implements sinks.Classifier: a permission the server refuses, or a server that cannot do what
-// we ask, stays so; a lost connection (already redialled once) passes.
+// we ask, stays so; a lost connection (redialled for the outage window already) passes.
 func (s *Sink) Kind(err error) error {
 	if errors.Is(err, fs.ErrPermission) {
 		return sinks.ErrPermanent

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path"
 	"slices"
-	"time"
 
 	"github.com/pkg/sftp"
 
@@ -21,7 +20,7 @@ import (
 
 const (
 	replaySize  = 2 << 20 // > (requestsPerFile+2)*maxPacket: what may be unacknowledged when a link drops
-	maxRestarts = 3       // connection losses one Put survives
+	maxRestarts = 20      // connection losses one Put survives, even when each one comes after some progress
 )
 
 // errCannotResume means the bytes to send again are no longer kept: the Put fails, a retry of the whole
@@ -70,7 +69,7 @@ func (s *Sink) write(ctx context.Context, key string, r io.Reader, opts sinks.Pu
 
 	u := &upload{s: s, final: final, tmp: tempName(final), create: create, body: body, src: &replay{src: body, ring: ring}}
 	if err := u.run(ctx); err != nil {
-		u.cleanup()
+		u.cleanup(ctx)
 		return sinks.Object{}, fmt.Errorf("%s %s: %w", op, s.URL(key), err)
 	}
 	if s.sweeps.First(path.Dir(final)) {
@@ -119,9 +118,12 @@ type upload struct {
 	renaming   bool  // a rename was sent, maybe carried out
 }
 
-// run drives the upload to the end, redialling when the connection is lost.
+// run drives the upload to the end, redialling when the connection is lost: for at most the sink's
+// outage window from the first loss, which starts again once the upload makes progress.
 func (u *upload) run(ctx context.Context) error {
+	o := outage{window: u.s.conn.outage}
 	for restarts := 0; ; restarts++ {
+		before := u.progress()
 		l, err := u.s.conn.get(ctx)
 		if err == nil {
 			if err = u.step(ctx, l.client()); err == nil {
@@ -131,15 +133,24 @@ func (u *upload) run(ctx context.Context) error {
 				u.s.conn.drop(l)
 			}
 		}
-		if !linkFailed(err) || u.src.failed() != nil || ctx.Err() != nil || restarts >= maxRestarts {
+		if u.progress() != before {
+			o.over()
+		}
+		if !linkFailed(err) || u.src.failed() != nil || ctx.Err() != nil || restarts >= maxRestarts || !o.again(ctx) {
 			return err
 		}
-		select {
-		case <-time.After(time.Duration(restarts*250) * time.Millisecond):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
 	}
+}
+
+// progress is how far the upload got, to tell a loss after progress from one more loss of the same outage.
+func (u *upload) progress() int64 {
+	switch {
+	case u.renaming:
+		return -2
+	case u.uploaded:
+		return -1
+	}
+	return u.acked
 }
 
 // step does what is left on one connection.
@@ -267,11 +278,17 @@ func (u *upload) renameNew(c *sftp.Client) error {
 }
 
 // cleanup removes the temporary file after a failure, on a fresh context: the Put's own may be done.
-func (u *upload) cleanup() {
+// It waits for the server to come back as long as a call rides out an outage, so the server is not left
+// with the file; but when the Put ended because its ctx did (the run is stopping), it makes one short try.
+func (u *upload) cleanup(putCtx context.Context) {
 	if !u.created {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	wait := u.s.conn.outage + 2*u.s.conn.cfg.Timeout
+	if putCtx.Err() != nil {
+		wait = u.s.conn.cfg.Timeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	u.s.conn.do(ctx, func(c *sftp.Client) error {
 		if err := c.Remove(u.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pkg/sftp"
 
@@ -40,6 +41,17 @@ type Config struct {
 	Sessions int
 	// MaxUploads caps the Puts in flight at once (default 8); each holds one replay buffer.
 	MaxUploads int
+
+	// KeepAlive and KeepAliveMissed find a dead link as OpenSSH's ServerAliveInterval and
+	// ServerAliveCountMax do (defaults 15 s and 3): the connection is closed after KeepAliveMissed
+	// intervals without an answer.
+	KeepAlive       time.Duration
+	KeepAliveMissed int
+	// Outage is how long a call redials a lost connection, with growing pauses, before it fails
+	// (default 30 s): a server restart is ridden out, the upload resumes where it was.
+	Outage time.Duration
+	// Deadlines.Floor bounds connecting and the SSH handshake (default 30 s).
+	Deadlines sinks.Deadlines
 }
 
 // Sink stores objects as files below one folder of one SSH server account. It keeps one SSH connection,
@@ -64,6 +76,16 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.MaxUploads <= 0 {
 		cfg.MaxUploads = 8
 	}
+	if cfg.KeepAlive <= 0 {
+		cfg.KeepAlive = DefaultKeepAlive
+	}
+	if cfg.KeepAliveMissed <= 0 {
+		cfg.KeepAliveMissed = DefaultKeepAliveMissed
+	}
+	if cfg.Outage <= 0 {
+		cfg.Outage = DefaultOutage
+	}
+	cfg.Deadlines = cfg.Deadlines.WithDefaults()
 	hostport := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	if cfg.Host == "" || cfg.Username == "" || cfg.Dir == "" {
 		return nil, fmt.Errorf("sftp destination %s: host, username and dir are required", hostport)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/sinks"
 	"github.com/rtk-archive/rtk-archive/internal/sinks/sftp"
@@ -54,9 +56,10 @@ func randomName() string {
 
 // conformance runs the suite with sinks from cfg; folder returns a fresh server dir and the local path
 // of the same folder (sshd runs on this machine), which the leftovers check walks.
-func conformance(t *testing.T, cfg sftp.Config, folder func(t *testing.T) (remote, local string)) {
+// With faults, the suite's fault cases run too: once is enough, the login changes nothing in them.
+func conformance(t *testing.T, cfg sftp.Config, faults bool, folder func(t *testing.T) (remote, local string)) {
 	var locals sync.Map // sink -> local folder
-	sinktest.Run(t, sinktest.Harness{
+	h := sinktest.Harness{
 		New: func(t *testing.T) sinks.Sink {
 			c := cfg
 			var local string
@@ -73,7 +76,33 @@ func conformance(t *testing.T, cfg sftp.Config, folder func(t *testing.T) (remot
 			root, _ := locals.Load(s)
 			return root.(string)
 		},
-	})
+		Faults: &sinktest.Faults{
+			Upstream: func(t *testing.T) string { return net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)) },
+			New: func(t *testing.T, addr string) sinks.Sink {
+				c := viaProxy(t, cfg, addr)
+				c.Dir, _ = folder(t)
+				return open(t, c)
+			},
+			// Found dead within (3+1) x 300 ms, redialled for 2 s (a dial gets 1 s), for the upload, then
+			// for the removal of its temporary file and for the look at the key.
+			Bound: 15 * time.Second,
+		},
+	}
+	if !faults {
+		h.Faults = nil
+	}
+	sinktest.Run(t, h)
+}
+
+// viaProxy is cfg reaching the server through addr, with the small link settings of the fault cases.
+func viaProxy(t *testing.T, cfg sftp.Config, addr string) sftp.Config {
+	host, port, _ := net.SplitHostPort(addr)
+	cfg.KnownHostsFile = proxyKnownHosts(t, cfg.KnownHostsFile, addr)
+	cfg.Host = host
+	cfg.Port, _ = strconv.Atoi(port)
+	cfg.KeepAlive, cfg.KeepAliveMissed, cfg.Outage = 300*time.Millisecond, 3, 2*time.Second
+	cfg.Deadlines = sinktest.FaultDeadlines
+	return cfg
 }
 
 func partials(t *testing.T, root string) []string {
@@ -88,7 +117,7 @@ func partials(t *testing.T, root string) []string {
 }
 
 func TestConformanceKeyLogin(t *testing.T) {
-	conformance(t, keyLogin(t), func(t *testing.T) (string, string) {
+	conformance(t, keyLogin(t), true, func(t *testing.T) (string, string) {
 		dir := t.TempDir()
 		return dir, dir
 	})
@@ -99,7 +128,7 @@ func TestConformancePasswordLogin(t *testing.T) {
 	cfg.Username = testenv.Require(t, "RTK_TEST_SFTP_PASSWORD_USER")
 	cfg.Password = testenv.Require(t, "RTK_TEST_SFTP_PASSWORD")
 	base := testenv.Require(t, "RTK_TEST_SFTP_PASSWORD_DIR")
-	conformance(t, cfg, func(t *testing.T) (string, string) {
+	conformance(t, cfg, false, func(t *testing.T) (string, string) {
 		// The folder does not exist yet: the driver creates it as the password user.
 		dir := path.Join(base, randomName())
 		t.Cleanup(func() { os.RemoveAll(dir) })
@@ -112,7 +141,7 @@ func TestConformanceChroot(t *testing.T) {
 	cfg.Username = testenv.Require(t, "RTK_TEST_SFTP_CHROOT_USER")
 	cfg.PrivateKeyFile = testenv.Require(t, "RTK_TEST_SFTP_KEY")
 	jail := testenv.Require(t, "RTK_TEST_SFTP_CHROOT_DIR")
-	conformance(t, cfg, func(t *testing.T) (string, string) {
+	conformance(t, cfg, false, func(t *testing.T) (string, string) {
 		name := randomName()
 		local := filepath.Join(jail, "upload", name)
 		t.Cleanup(func() { os.RemoveAll(local) })

@@ -31,6 +31,8 @@ type Harness struct {
 	// Missing returns a sink on a destination that does not exist (a bucket, container or folder never
 	// made): its Check and its writes must fail as permanent, so a wrong configuration costs no retries.
 	Missing func(t *testing.T) sinks.Sink
+	// Faults, for drivers that reach a server over the network, adds the fault cases (faults.go).
+	Faults *Faults
 	// WriteOnce returns a sink configured to lock what it writes (retention, a hold), on a fresh
 	// destination that can keep it; nil for drivers without such settings (SFTP, local), whose
 	// write-once mode then runs on New's sink. See writeonce.go.
@@ -72,6 +74,9 @@ func Run(t *testing.T, h Harness) {
 	}
 	if h.Folder != nil {
 		tests = append(tests, testCase{"SweepsStaleTemporaries", testSweepsStaleTemporaries})
+	}
+	if h.Faults != nil {
+		tests = append(tests, testCase{"Faults", testFaults})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })

@@ -1,0 +1,32 @@
+package sinks
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// checkTimeout bounds the look at what an unanswered write may have stored; each of its requests is
+// bounded by the driver's own Deadlines as well.
+const checkTimeout = 2 * time.Minute
+
+// storedAnyway looks at key after a write that failed for a while (transient), once the whole body was
+// read: the request that carried its end may have been carried out though its answer never came. It
+// reports the object when key holds exactly the bytes read, so the caller neither writes them again nor
+// reports a failure that did not happen; anything else (nothing there, other bytes, no answer to the
+// look either) leaves the failure as it was.
+func (g guarded) storedAnyway(ctx context.Context, key string, body *Verified, err error) (Object, bool) {
+	if !errors.Is(err, ErrTransient) || !body.Done() || ctx.Err() != nil {
+		return Object{}, false
+	}
+	if errors.Is(err, ErrChecksumMismatch) || errors.Is(err, ErrSizeMismatch) {
+		return Object{}, false // the destination answered, and its answer was that it holds other bytes
+	}
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	st, same, herr := Holds(ctx, g.s, key, body.N(), func() (string, error) { return body.SHA256(), nil })
+	if herr != nil || !same {
+		return Object{}, false
+	}
+	return Object{Key: key, Size: st.Size, SHA256: st.SHA256}, true
+}
