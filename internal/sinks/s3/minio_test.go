@@ -115,7 +115,18 @@ func TestMinIOSSEKMS(t *testing.T) {
 			t.Errorf("%s: Prove %q %v", key, how, err)
 		}
 	}
+	if err := s.Check(t.Context()); err != nil {
+		t.Errorf("the check with a key MinIO has: %v", err)
+	}
 	bad := minioSink(t, Archive{SSE: "aws:kms", SSEKMSKeyID: "no-such-key"}, false, 0)
+	// The check tries the key before anything is downloaded, and names the setting.
+	if err := bad.Check(t.Context()); !errors.Is(err, sinks.ErrPermanent) || !strings.Contains(err.Error(), "sse_kms_key_id") {
+		t.Errorf("the check with a key MinIO doesn't have: %v, want a permanent refusal naming sse_kms_key_id", err)
+	}
+	uploads, err := s.client.ListMultipartUploads(t.Context(), &s3sdk.ListMultipartUploadsInput{Bucket: &s.bucket})
+	if err != nil || len(uploads.Uploads) != 0 {
+		t.Errorf("the check left %d multipart uploads (%v), want none", len(uploads.Uploads), err)
+	}
 	if _, err := sinks.Guard(bad).Put(t.Context(), "x", bytes.NewReader([]byte("x")), sinks.PutOptions{Size: 1}); !errors.Is(err, sinks.ErrPermanent) {
 		t.Errorf("a key the store doesn't have: %v, want a permanent refusal", err)
 	}
