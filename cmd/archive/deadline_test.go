@@ -83,6 +83,41 @@ func TestTheMostUrgentRecordingsDownloadFirstWhateverTheirPage(t *testing.T) {
 	}
 }
 
+// TestABackfillStartsOnThePageThatFindsItsIDs: a backfill's IDs are looked up in one walk of the
+// window, and the ones a page finds are handed to the workers as the page comes: the first download
+// does not wait for the last page.
+func TestABackfillStartsOnThePageThatFindsItsIDs(t *testing.T) {
+	var recs []fetchtest.Recording
+	var ids []string
+	for i := range 30 { // pages of 25
+		r := uploaded(i+1, 1000)
+		recs = append(recs, r)
+		ids = append(ids, r.ID)
+	}
+	c := newCLI(t, recs...)
+	c.api.Inject(fetchtest.ListRoute, fetchtest.Fault{}, fetchtest.Fault{Delay: time.Second}) // page 2 is slow
+	c.stdin = strings.Join(ids, "\n")
+	if code, out, errOut := c.run("run", "--ids", "-"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	events := c.api.Events()
+	firstDownload, secondPage := slices.Index(events, "download"), -1
+	for i, lists := 0, 0; i < len(events); i++ {
+		if events[i] == "list" {
+			if lists++; lists == 2 {
+				secondPage = i
+				break
+			}
+		}
+	}
+	if firstDownload < 0 || secondPage < 0 || firstDownload > secondPage {
+		t.Fatalf("events %v: the first download waited for the second list page", events)
+	}
+	if n := c.api.Requests(fetchtest.DetailRoute(recs[0].ID)); n != 0 {
+		t.Errorf("%d detail calls for a listed ID, want 0", n)
+	}
+}
+
 func markUrgent(ids []string, urgent map[string]bool) string {
 	var b strings.Builder
 	for _, id := range ids {

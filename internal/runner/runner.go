@@ -85,21 +85,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	started := time.Now()
 	sctx, cancelSelect := untilStop(ctx, cfg.Stop)
 	defer cancelSelect()
-	var jobs []archiver.Job
-	var stream *listingStream
-	var err error
+	stream := r.streamBackfill
 	if !cfg.Selection.Backfill {
-		stream = r.streamListing(sctx)
-		err = stream.firstPage()
-	} else {
-		jobs, err = r.selectJobs(sctx)
-		cancelSelect()
+		stream = r.streamListing
 	}
+	selection := stream(sctx)
+	err := selection.firstPage()
 	res := Result{Select: time.Since(started)}
 	if err != nil {
-		if stream != nil {
-			stream.drain()
-		}
+		selection.drain()
 		return res, err
 	}
 	previous, err := r.skipList(ctx)
@@ -107,30 +101,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		cfg.Pipeline.Manifest, err = manifest.Create(cfg.Manifest)
 	}
 	if err != nil {
-		if stream != nil {
-			cancelSelect()
-			stream.drain()
-		}
+		cancelSelect()
+		selection.drain()
 		return res, err
 	}
 	p := cfg.Pipeline
 	p.Client, p.Router, p.Previous, p.Logger, p.Stop, p.Now = cfg.Client, cfg.Router, previous, r.log, cfg.Stop, cfg.Now
 	p.Backfill = cfg.Selection.Backfill
-	run := func(ctx context.Context, p archiver.Config, sum *archiver.Summary) (*archiver.Summary, error) {
-		return archiver.RunWith(ctx, p, jobs, sum)
-	}
-	if stream != nil {
-		run = func(ctx context.Context, p archiver.Config, sum *archiver.Summary) (*archiver.Summary, error) {
-			return archiver.RunFeed(ctx, p, stream.jobs, sum)
-		}
-	}
-	res.Summary, err = r.pipeline(ctx, p, run)
-	if stream != nil {
-		stream.drain()
-		res.Select = stream.took
-		if lerr := stream.err; lerr != nil && !errors.Is(err, ErrInterrupted) {
-			err = cmpErr(err, lerr) // the listing broke off after its first page: loud, exit 1
-		}
+	res.Summary, err = r.pipeline(ctx, p, func(ctx context.Context, p archiver.Config, sum *archiver.Summary) (*archiver.Summary, error) {
+		return archiver.RunFeed(ctx, p, selection.jobs, sum)
+	})
+	selection.drain()
+	res.Select = selection.took
+	if lerr := selection.err; lerr != nil && !errors.Is(err, ErrInterrupted) {
+		err = cmpErr(err, lerr) // the listing broke off after its first page: loud, exit 1
 	}
 	return res, err
 }

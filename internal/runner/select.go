@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/rtk-archive/rtk-archive/internal/archiver"
@@ -33,58 +32,6 @@ type Selection struct {
 // ErrTokenRefused means the API refused the token (401/403) before any recording was handled: a
 // configuration error, not a failed night.
 var ErrTokenRefused = errors.New("the API refused the token")
-
-// selectJobs returns this shard's part of a backfill, with what the listing knows of each.
-// (A listing is streamed instead: see stream.go.)
-func (r *run) selectJobs(ctx context.Context) ([]archiver.Job, error) {
-	sel := r.cfg.Selection
-	jobs := sel.IDs
-	if sel.Shard.N > 1 {
-		// An ID file has no time order to slice: its IDs go to shards by a stable hash.
-		jobs = sel.Shard.filter(jobs)
-		r.log.Info("sharded", "shard", sel.Shard.String(), "recordings", len(jobs), "of", len(sel.IDs))
-	}
-	return r.orderBackfill(ctx, jobs)
-}
-
-// orderBackfill gives a backfill's jobs what the listing knows of them (their expiry, for the order,
-// and whether an earlier run archived them), from one listing of everything RealtimeKit may still hold:
-// a page of API calls per page of recordings, instead of a detail call per ID up front. Only the jobs'
-// own recordings are kept from the walk. A shard walks only its slice of that listing, as a nightly
-// shard does, so N shards list the window once between them; its IDs in other slices are fetched one
-// by one when their turn comes, as older IDs are. Jobs the listing does not know keep their order in
-// the file, after the others. A listing that fails for another reason than the token or a stop only
-// costs the ordering.
-func (r *run) orderBackfill(ctx context.Context, ids []archiver.Job) ([]archiver.Job, error) {
-	jobs := append([]archiver.Job(nil), ids...)
-	wanted := make(map[string]int, len(jobs))
-	for i, j := range jobs {
-		if j.Reject == "" {
-			wanted[j.ID] = i
-		}
-	}
-	err := r.walkSlices(ctx, fetch.ListOptions{Since: r.cfg.Now().Add(-CatchUpWindow)},
-		func(fresh []fetch.Recording, _ []fetch.Invalid, _ slice) error {
-			for k := range fresh {
-				if i, ok := wanted[strings.ToLower(fresh[k].ID)]; ok {
-					rec := fresh[k]
-					jobs[i].Listed = &rec
-				}
-			}
-			return nil
-		})
-	if err != nil {
-		if serr := selectionError("listing recent recordings", err); !errors.Is(serr, errSelection) {
-			return nil, serr
-		}
-		r.log.Warn("could not list recent recordings to order the backfill by expiry; keeping the file's order", "error", err)
-		for i := range jobs {
-			jobs[i].Listed = nil
-		}
-		return jobs, nil
-	}
-	return jobs, nil
-}
 
 // errSelection marks a selection failure that is neither a stop nor a refused token.
 var errSelection = errors.New("selecting recordings failed")

@@ -21,6 +21,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 		s.authLeaks++
 	}
 	s.downloads = append(s.downloads, id)
+	s.events = append(s.events, "download")
 	size, modified, known := s.object(id, file)
 	now := s.now()
 	if s.rate > 0 {

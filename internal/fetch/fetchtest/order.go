@@ -15,3 +15,11 @@ func (s *Server) DownloadOrder() []string {
 	}
 	return order
 }
+
+// Events returns what the fake served, in order: "list" for each list page (after any injected delay),
+// "download" for each download request.
+func (s *Server) Events() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.events)
+}
