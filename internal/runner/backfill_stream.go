@@ -18,7 +18,7 @@ import (
 // slice of the window, which are fetched one by one when their turn comes) follow when it ends, in the
 // file's order. A walk that fails for another reason than the token or a stop only costs the ordering.
 func (r *run) streamBackfill(ctx context.Context) *listingStream {
-	s := &listingStream{jobs: make(chan archiver.Job, 4096), first: make(chan error, 1), done: make(chan struct{})}
+	s := newListingStream()
 	sel := r.cfg.Selection
 	jobs := sel.IDs
 	if sel.Shard.N > 1 {
@@ -29,13 +29,7 @@ func (r *run) streamBackfill(ctx context.Context) *listingStream {
 		defer close(s.done)
 		defer close(s.jobs)
 		start := time.Now()
-		answered := false
-		answer := func(err error) {
-			if !answered {
-				answered = true
-				s.first <- err
-			}
-		}
+		answer := s.answer
 		send := func(j archiver.Job) error {
 			select {
 			case s.jobs <- j:
@@ -79,7 +73,7 @@ func (r *run) streamBackfill(ctx context.Context) *listingStream {
 				s.err = serr
 				answer(serr)
 				return
-			case errors.Is(serr, ErrInterrupted) && !answered:
+			case errors.Is(serr, ErrInterrupted) && !s.answered:
 				answer(serr) // stopped before anything was selected: nothing is written
 				return
 			case errors.Is(serr, errSelection):

@@ -19,22 +19,30 @@ type listingStream struct {
 	done  chan struct{}
 	err   error         // how the walk ended; read after done
 	took  time.Duration // how long it took; read after done
+
+	answered bool // the first answer was given; only the walking goroutine touches it
+}
+
+func newListingStream() *listingStream {
+	return &listingStream{jobs: make(chan archiver.Job, 4096), first: make(chan error, 1), done: make(chan struct{})}
+}
+
+// answer gives the walk's first answer, once; later calls do nothing. Called by the walking goroutine.
+func (s *listingStream) answer(err error) {
+	if !s.answered {
+		s.answered = true
+		s.first <- err
+	}
 }
 
 func (r *run) streamListing(ctx context.Context) *listingStream {
-	s := &listingStream{jobs: make(chan archiver.Job, 4096), first: make(chan error, 1), done: make(chan struct{})}
+	s := newListingStream()
 	sel := r.cfg.Selection
 	go func() {
 		defer close(s.done)
 		defer close(s.jobs)
 		start := time.Now()
-		answered := false
-		answer := func(err error) {
-			if !answered {
-				answered = true
-				s.first <- err
-			}
-		}
+		answer := s.answer
 		listed, refused, kept := 0, 0, 0
 		err := r.walkSlices(ctx, fetch.ListOptions{Since: sel.Since, Until: sel.Until, MeetingID: sel.MeetingID},
 			func(fresh []fetch.Recording, bad []fetch.Invalid, part slice) error {
