@@ -71,8 +71,9 @@ func EachObject(path string, count func(int), fn func(e Entry, uploaded time.Tim
 	return problems, nil
 }
 
-// eachLine calls fn with every readable entry of r and the offset its line starts at, as
-// decodeLines reads them.
+// eachLine calls fn with every readable entry of r and the offset its line starts at. A line too long,
+// empty or not an entry is skipped and reported; a torn last line (no newline: a crash mid-write) is
+// skipped silently.
 func eachLine(r io.Reader, fn func(Entry, int64) error) ([]Problem, error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 256<<10)

@@ -3,7 +3,6 @@ package manifest
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -50,45 +49,20 @@ func ReadChecked(path string) ([]Entry, []Problem, error) {
 
 // decodeLines reads JSON lines from r, skipping the ones that are not entries.
 func decodeLines(r io.Reader) ([]Entry, []Problem, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
 	var entries []Entry
-	var problems []Problem
-	for lineNo := 1; ; lineNo++ {
-		line, tooLong, err := readLine(br)
-		if err == io.EOF && len(line) == 0 && !tooLong {
-			return entries, problems, nil
-		}
-		if err != nil && err != io.EOF {
-			return nil, nil, err
-		}
-		torn := err == io.EOF // no final newline: a crash mid-write
-		switch {
-		case torn:
-		case tooLong:
-			problems = append(problems, Problem{lineNo, fmt.Sprintf("longer than %d bytes", MaxLine)})
-		case len(bytes.TrimSpace(line)) == 0:
-			problems = append(problems, Problem{lineNo, "empty line"})
-		default:
-			var e Entry
-			if err := json.Unmarshal(line, &e); err != nil || e.RecordingID == "" {
-				problems = append(problems, Problem{lineNo, "not a manifest entry"})
-				continue
-			}
-			entries = append(entries, e)
-		}
-		if torn {
-			return entries, problems, nil
-		}
+	problems, err := eachLine(r, func(e Entry, _ int64) error {
+		entries = append(entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
+	return entries, problems, nil
 }
 
-// readLine returns the next line without its newline; a line over MaxLine is drained and reported as
-// tooLong, never buffered whole. err is io.EOF for a last line without a newline.
-func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
-	return readLineInto(br, nil)
-}
-
-// readLineInto is readLine that reads into buf (reused by a caller that does not keep lines).
+// readLineInto returns the next line without its newline, read into line's array (reused by a caller
+// that does not keep lines); a line over MaxLine is drained and reported as tooLong, never buffered
+// whole. err is io.EOF for a last line without a newline.
 func readLineInto(br *bufio.Reader, line []byte) (_ []byte, tooLong bool, err error) {
 	line = line[:0]
 	for {
