@@ -58,21 +58,12 @@ func historyBench(ctx context.Context, scales, archiveBin string, keep bool) err
 		}
 		list = append(list, sc)
 	}
-	work, err := os.MkdirTemp("", "archive-bench-history")
+	work, bin, done, err := workFolder(ctx, "archive-bench-history", archiveBin, keep)
 	if err != nil {
 		return err
 	}
-	if keep {
-		defer fmt.Fprintln(os.Stderr, "archive-bench: kept", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
-	if archiveBin == "" {
-		archiveBin = filepath.Join(work, "archive")
-		if err := build(ctx, archiveBin); err != nil {
-			return err
-		}
-	}
+	defer done()
+	archiveBin = bin
 	fmt.Printf("machine: %s\n\n", machine())
 	var rows []historyRow
 	for _, sc := range list {

@@ -63,21 +63,12 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	work, err := os.MkdirTemp("", "archive-bench")
+	work, bin, done, err := workFolder(ctx, "archive-bench", *archiveBin, *keep)
 	if err != nil {
 		return err
 	}
-	if *keep {
-		defer fmt.Fprintln(os.Stderr, "archive-bench: kept", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
-	if *archiveBin == "" {
-		*archiveBin = filepath.Join(work, "archive")
-		if err := build(ctx, *archiveBin); err != nil {
-			return err
-		}
-	}
+	defer done()
+	*archiveBin = bin
 	switch *rclone {
 	case "":
 		*rclone = lookRclone()
@@ -104,21 +95,12 @@ func run(ctx context.Context, args []string) error {
 
 // scaleBench runs the scale cases (scale.go) with their own work folder.
 func scaleBench(ctx context.Context, names, archiveBin string, keep bool) error {
-	work, err := os.MkdirTemp("", "archive-bench-scale")
+	work, bin, done, err := workFolder(ctx, "archive-bench-scale", archiveBin, keep)
 	if err != nil {
 		return err
 	}
-	if keep {
-		defer fmt.Fprintln(os.Stderr, "archive-bench: kept", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
-	if archiveBin == "" {
-		archiveBin = filepath.Join(work, "archive")
-		if err := build(ctx, archiveBin); err != nil {
-			return err
-		}
-	}
+	defer done()
+	archiveBin = bin
 	data := work
 	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
 		// The destination and the manifest on tmpfs: these cases measure memory, time and calls, not how
@@ -130,6 +112,31 @@ func scaleBench(ctx context.Context, names, archiveBin string, keep bool) error 
 	}
 	fmt.Printf("machine: %s; destination and manifest in %s\n\n", machine(), data)
 	return runScale(ctx, names, archiveBin, data)
+}
+
+// workFolder makes the bench's work folder, which done removes (or, with keep, names), and builds the
+// archive binary into it unless archiveBin names one.
+func workFolder(ctx context.Context, prefix, archiveBin string, keep bool) (work, bin string, done func(), err error) {
+	work, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", "", nil, err
+	}
+	done = func() {
+		if keep {
+			fmt.Fprintln(os.Stderr, "archive-bench: kept", work)
+		} else {
+			os.RemoveAll(work)
+		}
+	}
+	bin = archiveBin
+	if bin == "" {
+		bin = filepath.Join(work, "archive")
+		if err := build(ctx, bin); err != nil {
+			done()
+			return "", "", nil, err
+		}
+	}
+	return work, bin, done, nil
 }
 
 func orNone(s string) string {
