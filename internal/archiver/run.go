@@ -70,28 +70,19 @@ func (j Job) expiry() time.Time {
 // summary, not in the error: the error is for what stops the run itself (the manifest cannot be written,
 // or ctx ended).
 func Run(ctx context.Context, cfg Config, jobs []Job) (*Summary, error) {
-	return RunWith(ctx, cfg, jobs, NewSummary())
-}
-
-// RunWith is Run reporting into sum, which a progress display may read while the run goes on.
-func RunWith(ctx context.Context, cfg Config, jobs []Job, sum *Summary) (*Summary, error) {
-	sum.planned.Store(int64(len(jobs)))
 	in := make(chan Job, len(jobs))
 	for _, j := range jobs {
 		in <- j
 	}
 	close(in)
-	return run(ctx, cfg, in, false, sum)
+	return RunFeed(ctx, cfg, in, NewSummary())
 }
 
-// RunFeed is RunWith for jobs that arrive while the run goes on (the pages of a listing): a free worker
-// takes the job whose media expires first among all that have arrived (see dispatch). The sender closes in when no more come, and also when the run is stopped: what is
-// still in it then is reported as not reached.
+// RunFeed is Run for jobs that arrive while the run goes on (the pages of a listing), reporting into
+// sum, which a progress display may read meanwhile: a free worker takes the job whose media expires
+// first among all that have arrived (see dispatch). The sender closes in when no more come, and also
+// when the run is stopped: what is still in it then is reported as not reached.
 func RunFeed(ctx context.Context, cfg Config, in <-chan Job, sum *Summary) (*Summary, error) {
-	return run(ctx, cfg, in, true, sum)
-}
-
-func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary) (*Summary, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 4
 	}
@@ -122,11 +113,7 @@ func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary
 	feed := make(chan Job)
 	var held []Job // taken but never handed to a worker; read after Wait
 	g.Go(func() error {
-		held = dispatch(gctx, cfg.Stop, in, feed, func() {
-			if live {
-				sum.planned.Add(1)
-			}
-		})
+		held = dispatch(gctx, cfg.Stop, in, feed, func() { sum.planned.Add(1) })
 		return nil
 	})
 	for range cfg.Concurrency {
@@ -141,9 +128,7 @@ func run(ctx context.Context, cfg Config, in <-chan Job, live bool, sum *Summary
 	}
 	err := g.Wait()
 	for j := range in { // what the sender still had when the run stopped
-		if live {
-			sum.planned.Add(1)
-		}
+		sum.planned.Add(1)
 		held = append(held, j)
 	}
 	for _, j := range held {
