@@ -20,8 +20,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 	if r.Header.Get("Authorization") != "" {
 		s.authLeaks++
 	}
-	s.downloads = append(s.downloads, id)
-	s.events = append(s.events, "download")
+	s.events = append(s.events, event{kind: "download", id: id})
 	size, modified, known := s.object(id, file)
 	now := s.now()
 	if s.rate > 0 {

@@ -2,15 +2,19 @@ package fetchtest
 
 import "slices"
 
+// event is one thing the fake served: a list page ("list", after any injected delay) or a download
+// request ("download", with the recording's or session's ID).
+type event struct{ kind, id string }
+
 // DownloadOrder returns the IDs of the recordings (or sessions) downloaded so far, each once, in the
 // order of its first download request: what a run chose to save first.
 func (s *Server) DownloadOrder() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var order []string
-	for _, id := range s.downloads {
-		if !slices.Contains(order, id) {
-			order = append(order, id)
+	for _, e := range s.events {
+		if e.kind == "download" && !slices.Contains(order, e.id) {
+			order = append(order, e.id)
 		}
 	}
 	return order
@@ -21,5 +25,9 @@ func (s *Server) DownloadOrder() []string {
 func (s *Server) Events() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.events)
+	kinds := make([]string, len(s.events))
+	for i, e := range s.events {
+		kinds[i] = e.kind
+	}
+	return kinds
 }

@@ -39,8 +39,7 @@ type Server struct {
 	now        func() time.Time
 	signatures map[string]string // per URL path: the fake signature a download must carry
 	rate       int64             // download bytes per second per request; 0 = unlimited
-	downloads  []string          // recording ID of each download request, in arrival order
-	events     []string          // "list" for each list page answered, "download" for each download, in order
+	events     []event           // list pages answered and download requests, in order (order.go)
 	paging     Paging
 	sessions   map[string]*Session // by ID; see sessions.go
 	limit      limiter             // the token's budget; see ratelimit.go
@@ -201,7 +200,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
 	meeting := q.Get("meeting_id")
 
 	s.mu.Lock()
-	s.events = append(s.events, "list")
+	s.events = append(s.events, event{kind: "list"})
 	var match []*Recording
 	for _, rec := range s.recs {
 		if s.paging.inWindow(rec.Invoked, since, until) && (meeting == "" || rec.MeetingID == meeting) {
