@@ -24,9 +24,9 @@ func (g guarded) storedAnyway(ctx context.Context, key string, body *Verified, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
-	st, same, herr := Holds(ctx, g.s, key, body.N(), func() (string, error) { return body.SHA256(), nil })
-	if herr != nil || !same {
+	want := Object{Key: key, Size: body.N(), SHA256: body.SHA256()}
+	if _, _, err := Prove(ctx, g.s, key, want, ReadIfUnproven); err != nil {
 		return Object{}, false
 	}
-	return Object{Key: key, Size: st.Size, SHA256: st.SHA256}, true
+	return want, true
 }

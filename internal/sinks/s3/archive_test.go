@@ -216,8 +216,8 @@ func TestGlacierIsProvenWithoutReading(t *testing.T) {
 			t.Errorf("%s against a wrong record: %v, want a mismatch", key, err)
 		}
 	}
-	if _, same, err := sinks.Holds(t.Context(), g, "multi", int64(len(multi)), func() (string, error) { return sha(multi), nil }); same || !errors.Is(err, sinks.ErrRestoreRequired) {
-		t.Errorf("Holds on a cold object without its SHA-256 in metadata: %v %v, want restore required, nothing read", same, err)
+	if _, _, err := sinks.Prove(t.Context(), g, "multi", sinks.Object{Size: int64(len(multi)), SHA256: sha(multi)}, sinks.ReadIfUnproven); !errors.Is(err, sinks.ErrRestoreRequired) {
+		t.Errorf("Prove on a cold object without its SHA-256 in metadata or a recorded checksum: %v, want restore required, nothing read", err)
 	}
 	if *gets != 0 {
 		t.Fatalf("%d GETs of cold objects", *gets)
